@@ -1,0 +1,3 @@
+from contactexport.cli import main
+
+main()

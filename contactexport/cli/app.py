@@ -1,0 +1,39 @@
+"""The typer application and what every command shares: the store path and the stderr console."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+app = typer.Typer(
+    name="contactexport",
+    help="Archive Gladly events in an append-only SQLite store and rebuild the Contact Export.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+)
+
+# Progress, tables for people and error messages go to stderr so stdout stays pipeable.
+err = Console(stderr=True)
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    db: Annotated[
+        Path,
+        typer.Option(
+            "--db",
+            envvar="CONTACTEXPORT_DB",
+            help="SQLite event store (created when missing).",
+            dir_okay=False,
+        ),
+    ] = Path("contactexport.db"),
+) -> None:
+    ctx.obj = db
+
+
+def db_path(ctx: typer.Context) -> Path:
+    """The --db of the root command, from any subcommand."""
+    return ctx.find_root().obj

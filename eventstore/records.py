@@ -1,0 +1,41 @@
+"""What goes into the store and what comes out: plain tuples, cheap on the hot paths."""
+
+from typing import NamedTuple
+
+
+class NewEvent(NamedTuple):
+    """An event to append. `data` is the original JSON text, stored verbatim."""
+
+    event_id: str
+    stream_id: str | None
+    type: str
+    time_ms: int
+    data: str
+    source: str | None = None
+    line: int | None = None
+
+
+class StoredEvent(NamedTuple):
+    """An event as stored; `position` is the global order of arrival (the SQLite rowid)."""
+
+    position: int
+    event_id: str
+    stream_id: str | None
+    type: str
+    time_ms: int
+    data: str
+
+
+class Reject(NamedTuple):
+    """Input that could not be stored as an event, kept verbatim with the reason."""
+
+    source: str
+    line: int
+    raw: bytes | str
+    reason: str
+
+
+class AppendResult(NamedTuple):
+    accepted: int
+    duplicates: int
+    conflicts: list[Reject]
