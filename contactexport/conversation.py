@@ -1,0 +1,150 @@
+"""Replay of one conversation: events in a fixed order, routed to the contacts they concern.
+
+The order is (timestamp, lifecycle rank, event id), so arrival order never matters. Contact
+events go to their contact; payments to the contact they name; assignee updates to every
+live contact; profile views and the conversation closing feed handle and after-contact time.
+Two rules need the whole conversation and run at the end: cross-channel fulfilment and the
+sharing out of view time.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import orjson
+
+from contactexport.contact import Anomaly, Contact, Event, apply
+from contactexport.handle_time import attribute_view_time, merge_views
+from contactexport.vocabulary import (
+    ASSIGNEE_UPDATED,
+    CONTACT_PREFIX,
+    CONVERSATION_CLOSED,
+    INBOUND_INITIATORS,
+    PAYMENT_PREFIX,
+    PROFILE_VIEW_ENDED,
+    PROFILE_VIEW_STARTED,
+    lifecycle_rank,
+)
+from eventstore.records import StoredEvent
+
+
+@dataclass(slots=True)
+class Step:
+    """What one event did to one contact, for the timeline."""
+
+    event: Event
+    contact_id: str
+    before: str
+    after: str
+    anomaly: Anomaly | None
+
+
+@dataclass(slots=True)
+class ConversationReplay:
+    conversation_id: str
+    contacts: dict[str, Contact] = field(default_factory=dict)
+    view_events: list[tuple[int, str, bool]] = field(default_factory=list)
+    closes: list[int] = field(default_factory=list)
+    steps: list[Step] | None = None
+    last_event_ms: int = 0
+
+    def contact_for(self, content: dict) -> Contact | None:
+        contact_id = content.get("contactId")
+        if not isinstance(contact_id, str):
+            return None
+        contact = self.contacts.get(contact_id)
+        if contact is None:
+            contact = self.contacts[contact_id] = Contact(contact_id, self.conversation_id, content)
+        return contact
+
+    def feed(self, contact: Contact, trigger: str, event: Event) -> None:
+        before = contact.state
+        anomaly = apply(contact, trigger, event)
+        if self.steps is not None:
+            self.steps.append(Step(event, contact.contact_id, before, contact.state, anomaly))
+
+
+def replay_order(events: Iterable[StoredEvent], as_of_ms: int | None = None) -> list[Event]:
+    """Sort by (time, lifecycle rank, id) and parse; events after `as_of_ms` are left out."""
+    keyed = [
+        (e.time_ms, lifecycle_rank(e.type), e.event_id, e.type, e.data)
+        for e in events
+        if as_of_ms is None or e.time_ms <= as_of_ms
+    ]
+    keyed.sort()
+    return [Event(t, event_id, kind, orjson.loads(data)) for t, _, event_id, kind, data in keyed]
+
+
+def replay_conversation(
+    conversation_id: str,
+    events: Iterable[StoredEvent],
+    *,
+    as_of_ms: int | None = None,
+    trace: bool = False,
+) -> ConversationReplay:
+    replay = ConversationReplay(conversation_id, steps=[] if trace else None)
+    for event in replay_order(events, as_of_ms):
+        replay.last_event_ms = event.time_ms
+        _route(replay, event)
+    contacts = list(replay.contacts.values())
+    fulfil_across_channels(contacts)
+    views = merge_views(replay.view_events, replay.last_event_ms)
+    attribute_view_time(contacts, views, replay.closes)
+    return replay
+
+
+def _route(replay: ConversationReplay, event: Event) -> None:
+    kind = event.type
+    if kind.startswith(CONTACT_PREFIX):
+        contact = replay.contact_for(event.content)
+        if contact is not None:
+            replay.feed(contact, _contact_trigger(event), event)
+    elif kind.startswith(PAYMENT_PREFIX):
+        contact = replay.contact_for(event.content)
+        if contact is not None:
+            replay.feed(contact, "PAYMENT_REQUEST", event)
+    elif kind == ASSIGNEE_UPDATED:
+        trigger = "ASSIGNED" if event.assignee(None).get("agentId") else "UNASSIGNED"
+        for contact in list(replay.contacts.values()):
+            if contact.live:
+                replay.feed(contact, trigger, event)
+    elif kind in (PROFILE_VIEW_STARTED, PROFILE_VIEW_ENDED):
+        agent = event.content.get("agentId")
+        if isinstance(agent, str):
+            replay.view_events.append((event.time_ms, agent, kind == PROFILE_VIEW_STARTED))
+    elif kind == CONVERSATION_CLOSED:
+        replay.closes.append(event.time_ms)
+
+
+def _contact_trigger(event: Event) -> str:
+    action = event.type[len(CONTACT_PREFIX) :]
+    if action == "STARTED":
+        inbound = event.initiator_type in INBOUND_INITIATORS or event.initiator_type is None
+        return "STARTED_INBOUND" if inbound else "STARTED_OUTBOUND"
+    return action
+
+
+def fulfil_across_channels(contacts: list[Contact]) -> None:
+    """The FAQ's negative Queued-to-Fulfilled: an email answered by the phone call it came in.
+
+    A contact FULFILLED with RESPONDED at the very millisecond another contact of the
+    conversation, on another channel, ENDED, that contact having been fulfilled earlier, was
+    fulfilled by it: it takes that contact's Fulfilled At and names it in Fulfilled by.
+    """
+    own_fulfilment = {c.contact_id: c.fulfilled_at for c in contacts}
+    for contact in contacts:
+        if contact.fulfilled_type != "RESPONDED" or contact.fulfilled_at is None:
+            continue
+        at = own_fulfilment[contact.contact_id]
+        fulfillers = [
+            other
+            for other in contacts
+            if other is not contact
+            and other.channel != contact.channel
+            and other.ended_at == at
+            and own_fulfilment[other.contact_id] is not None
+            and own_fulfilment[other.contact_id] < at
+        ]
+        if fulfillers:
+            by = min(fulfillers, key=lambda c: (c.channel_rank, c.contact_id))
+            contact.fulfilled_at = own_fulfilment[by.contact_id]
+            contact.fulfilled_by = by.contact_id
