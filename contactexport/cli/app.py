@@ -1,10 +1,13 @@
 """The typer application and what every command shares: the store path and the stderr console."""
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+
+if TYPE_CHECKING:
+    from eventstore import EventStore
 
 app = typer.Typer(
     name="contactexport",
@@ -37,3 +40,15 @@ def main_options(
 def db_path(ctx: typer.Context) -> Path:
     """The --db of the root command, from any subcommand."""
     return ctx.find_root().obj
+
+
+def open_store(ctx: typer.Context) -> "EventStore":
+    """The store named by --db, or exit 2 with the reason when it cannot be opened."""
+    from eventstore import EventStore, SchemaVersionError
+
+    path = db_path(ctx)
+    try:
+        return EventStore(path)
+    except SchemaVersionError as error:
+        err.print(f"[red]error:[/] {path}: {error}")
+        raise typer.Exit(2) from None

@@ -1,0 +1,29 @@
+"""How raw column values are written: durations in seconds, money, spreadsheet-safe text."""
+
+import re
+from decimal import Decimal
+
+_PLAIN_NUMBER = re.compile(r"[+-]\d+(?:\.\d+)?")
+_FORMULA_START = ("=", "@", "\t", "+", "-")
+
+
+def seconds(ms: int) -> str:
+    """Milliseconds -> seconds with up to three decimals, no trailing zeros: -120, 3381.064."""
+    sign = "-" if ms < 0 else ""
+    whole, fraction = divmod(abs(ms), 1000)
+    if not fraction:
+        return f"{sign}{whole}"
+    return f"{sign}{whole}.{fraction:03d}".rstrip("0")
+
+
+def money(amount: Decimal) -> str:
+    """A decimal sum without exponent or trailing zeros: 25, 19.99."""
+    text = format(amount, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def spreadsheet_safe(text: str) -> str:
+    """Quote text a spreadsheet would run as a formula; plain numbers (+15550100) stay."""
+    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text

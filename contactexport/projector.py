@@ -1,0 +1,150 @@
+"""The Contact Export projection: one row per contact, kept in step with the event store.
+
+Rows and the checkpoint (the store position they reflect) are written in one transaction, so
+a crash never leaves them out of step. Incremental replay re-runs only the conversations that
+received events after the checkpoint, late and out-of-order ones included: a conversation is
+always replayed whole, so its rows never depend on what arrived when.
+"""
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from itertools import islice
+
+from contactexport.columns import COLUMNS
+from contactexport.columns import row_values as contact_row_values
+from contactexport.conversation import replay_conversation
+from eventstore import EventStore
+from eventstore.records import StoredEvent
+
+TABLE = "contact_export"
+ANOMALIES = "contact_anomalies"
+# Bump when a column rule changes: stored rows from older rules are then rebuilt on next use.
+RULES_VERSION = 1
+CHECKPOINT = f"{TABLE}/v{RULES_VERSION}"
+_BATCH = 5_000
+
+_SQL_TYPE = {"timestamp": "INTEGER", "duration": "INTEGER", "count": "INTEGER", "text": "TEXT"}
+FIELDS = tuple(column.field for column in COLUMNS)
+
+
+@dataclass(slots=True)
+class ReplayReport:
+    full: bool
+    conversations: int = 0
+    contacts: int = 0
+    anomalies: int = 0
+    events: int = 0
+    position: int = 0
+
+
+def ensure_schema(store: EventStore) -> None:
+    columns = ", ".join(f"[{c.field}] {_SQL_TYPE.get(c.kind, 'TEXT')}" for c in COLUMNS)
+    store.conn.executescript(
+        f"""
+        CREATE TABLE IF NOT EXISTS {TABLE} ({columns});
+        CREATE INDEX IF NOT EXISTS {TABLE}_conversation ON {TABLE}(conversation_id);
+        CREATE INDEX IF NOT EXISTS {TABLE}_contact ON {TABLE}(contact_id);
+        CREATE INDEX IF NOT EXISTS {TABLE}_queued ON {TABLE}(queued_at);
+        CREATE TABLE IF NOT EXISTS {ANOMALIES} (
+            conversation_id TEXT, contact_id TEXT, channel TEXT, queued_at INTEGER,
+            event_id TEXT, event_type TEXT, time_ms INTEGER, reason TEXT);
+        CREATE INDEX IF NOT EXISTS {ANOMALIES}_conversation ON {ANOMALIES}(conversation_id);
+        """
+    )
+
+
+def is_current(store: EventStore) -> bool:
+    return store.checkpoint(CHECKPOINT) == store.head()
+
+
+def catch_up(
+    store: EventStore,
+    *,
+    full: bool = False,
+    on_conversation: Callable[[int], None] | None = None,
+) -> ReplayReport:
+    """Bring the projection up to the store's head; `full` rebuilds it from scratch."""
+    ensure_schema(store)
+    with store.transaction() as conn:
+        checkpoint = store.checkpoint(CHECKPOINT)
+        full = full or checkpoint == 0
+        report = ReplayReport(full=full, position=store.head())
+        if full:
+            conn.execute(f"DELETE FROM {TABLE}")
+            conn.execute(f"DELETE FROM {ANOMALIES}")
+            streams = store.iter_streams()
+        else:
+            touched = store.streams_since(checkpoint)
+            for chunk in _chunks(touched, 500):
+                for table in (TABLE, ANOMALIES):
+                    conn.execute(
+                        f"DELETE FROM {table} WHERE conversation_id IN ({_marks(chunk)})", chunk
+                    )
+            streams = store.iter_streams(touched)
+        _write(conn, _project(streams, report, on_conversation))
+        store.set_checkpoint(CHECKPOINT, report.position)
+    return report
+
+
+def _project(
+    streams: Iterable[tuple[str, list[StoredEvent]]],
+    report: ReplayReport,
+    on_conversation: Callable[[int], None] | None,
+) -> Iterator[tuple[str, tuple]]:
+    for conversation_id, events in streams:
+        replay = replay_conversation(conversation_id, events)
+        report.conversations += 1
+        report.events += len(events)
+        for contact in replay.contacts.values():
+            report.contacts += 1
+            yield TABLE, storable(contact_row_values(contact))
+            for anomaly in contact.anomalies:
+                report.anomalies += 1
+                yield (
+                    ANOMALIES,
+                    (
+                        conversation_id,
+                        contact.contact_id,
+                        contact.channel,
+                        contact.queued_at,
+                        anomaly.event_id,
+                        anomaly.event_type,
+                        anomaly.time_ms,
+                        anomaly.reason,
+                    ),
+                )
+        if on_conversation is not None:
+            on_conversation(len(events))
+
+
+def storable(values: list) -> tuple:
+    """Money is kept as exact decimal text; everything else is already an SQLite type."""
+    return tuple(str(v) if isinstance(v, Decimal) else v for v in values)
+
+
+def _write(conn, rows: Iterator[tuple[str, tuple]]) -> None:
+    inserts = {
+        TABLE: f"INSERT INTO {TABLE} VALUES ({_marks(FIELDS)})",
+        ANOMALIES: f"INSERT INTO {ANOMALIES} VALUES ({_marks(range(8))})",
+    }
+    pending: dict[str, list[tuple]] = {TABLE: [], ANOMALIES: []}
+    for table, row in rows:
+        batch = pending[table]
+        batch.append(row)
+        if len(batch) >= _BATCH:
+            conn.executemany(inserts[table], batch)
+            batch.clear()
+    for table, batch in pending.items():
+        if batch:
+            conn.executemany(inserts[table], batch)
+
+
+def _marks(items) -> str:
+    return ", ".join("?" for _ in items)
+
+
+def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
