@@ -80,21 +80,24 @@ def anomaly_reason(state: str, trigger: str, event_type: str) -> str:
     return _REASON_BY_TRIGGER.get(trigger, f"{event_type} is impossible when {state}")
 
 
-def build_machine() -> Machine:
-    """The declaration as a `transitions` Machine, shared by every contact (no model bound)."""
+def declaration() -> dict:
+    """The machine's arguments for `transitions`, shared by replay and `diagram`."""
     transitions = [
         {"trigger": row[0], "source": row[1], "dest": row[2]}
         | ({"conditions": row[3]} if len(row) > 3 else {})
         for row in TRANSITIONS
     ]
-    return Machine(
-        model=None,
-        states=list(STATES),
-        initial=INITIAL,
-        transitions=transitions,
-        auto_transitions=False,
-        ignore_invalid_triggers=False,
-    )
+    return {
+        "states": list(STATES),
+        "initial": INITIAL,
+        "transitions": transitions,
+        "auto_transitions": False,
+    }
+
+
+def build_machine() -> Machine:
+    """The declaration as a `transitions` Machine, shared by every contact (no model bound)."""
+    return Machine(model=None, ignore_invalid_triggers=False, **declaration())
 
 
 MACHINE: Final = build_machine()

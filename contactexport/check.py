@@ -1,0 +1,96 @@
+"""Regression fixtures: a folder of events and the rows they must produce.
+
+A fixture is `events.jsonl` + `expected.csv` (+ a README line saying what it proves). The
+events are replayed into a throwaway in-memory store and the export is compared cell by cell,
+rows matched by Conversation ID and Contact ID.
+"""
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from contactexport.columns import HEADERS
+from contactexport.export import ExportQuery, RowFormat, format_rows, query_rows, write_csv
+from contactexport.ingest import ingest_files
+from contactexport.projector import catch_up
+from eventstore import EventStore
+
+EVENTS = "events.jsonl"
+EXPECTED = "expected.csv"
+
+
+@dataclass(frozen=True, slots=True)
+class CellDifference:
+    contact_id: str
+    column: str
+    expected: str
+    got: str
+
+
+@dataclass(slots=True)
+class FixtureResult:
+    path: Path
+    differences: list[CellDifference] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.differences and not self.problems
+
+
+def produce_rows(folder: Path) -> list[list[str]]:
+    """The export rows the fixture's events produce today."""
+    with EventStore(":memory:") as store:
+        ingest_files(store, [folder / EVENTS])
+        catch_up(store)
+        return list(format_rows(query_rows(store.conn, ExportQuery()), RowFormat()))
+
+
+def _keyed(rows: list[dict[str, str]]) -> dict[tuple[str, str], dict[str, str]]:
+    return {(row["Conversation ID"], row["Contact ID"]): row for row in rows}
+
+
+def check_fixture(folder: Path) -> FixtureResult:
+    result = FixtureResult(folder)
+    for name in (EVENTS, EXPECTED):
+        if not (folder / name).is_file():
+            result.problems.append(f"{folder / name}: missing")
+    if result.problems:
+        return result
+    with (folder / EXPECTED).open(newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        expected = list(reader)
+        if tuple(reader.fieldnames or ()) != HEADERS:
+            result.problems.append(f"{folder / EXPECTED}: header is not the report's 57 columns")
+            return result
+    got = _keyed([dict(zip(HEADERS, cells, strict=True)) for cells in produce_rows(folder)])
+    want = _keyed(expected)
+    for key in sorted(want.keys() - got.keys()):
+        result.problems.append(f"contact {key[1]} (conversation {key[0]}): expected, not produced")
+    for key in sorted(got.keys() - want.keys()):
+        result.problems.append(f"contact {key[1]} (conversation {key[0]}): produced, not expected")
+    for key in sorted(want.keys() & got.keys()):
+        result.differences += [
+            CellDifference(key[1], header, want[key][header], got[key][header])
+            for header in HEADERS
+            if want[key][header] != got[key][header]
+        ]
+    return result
+
+
+def update_fixture(folder: Path) -> int:
+    """Rewrite expected.csv from the current output; returns the number of rows."""
+    rows = produce_rows(folder)
+    with (folder / EXPECTED).open("w", newline="", encoding="utf-8") as out:
+        return write_csv(out, rows)
+
+
+def fixture_folders(paths: list[Path]) -> list[Path]:
+    """The given fixture folders, or every fixture folder below a given parent."""
+    folders: list[Path] = []
+    for path in paths:
+        if (path / EVENTS).is_file() or (path / EXPECTED).is_file():
+            folders.append(path)
+        else:
+            folders += sorted(p.parent for p in path.glob(f"*/{EXPECTED}"))
+    return folders

@@ -1,0 +1,25 @@
+"""`contactexport diagram`: the contact state machine as Mermaid or DOT text."""
+
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from contactexport.cli.app import app
+from contactexport.diagram import draw
+
+
+class DiagramFormat(StrEnum):
+    mermaid = "mermaid"
+    dot = "dot"
+
+
+@app.command()
+def diagram(
+    fmt: Annotated[
+        DiagramFormat,
+        typer.Option("--format", help="Mermaid stateDiagram-v2, or Graphviz DOT."),
+    ] = DiagramFormat.mermaid,
+) -> None:
+    """Print the contact state machine, drawn from its declaration in machine.py."""
+    typer.echo(draw(fmt.value), nl=False)
