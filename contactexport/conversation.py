@@ -81,8 +81,16 @@ def replay_conversation(
     as_of_ms: int | None = None,
     trace: bool = False,
 ) -> ConversationReplay:
+    """Replay stored events (in any order) up to `as_of_ms`."""
+    return replay_events(conversation_id, replay_order(events, as_of_ms), trace=trace)
+
+
+def replay_events(
+    conversation_id: str, ordered: list[Event], *, trace: bool = False
+) -> ConversationReplay:
+    """Replay events already in replay order; `trace` keeps each step for the timeline."""
     replay = ConversationReplay(conversation_id, steps=[] if trace else None)
-    for event in replay_order(events, as_of_ms):
+    for event in ordered:
         replay.last_event_ms = event.time_ms
         _route(replay, event)
     contacts = list(replay.contacts.values())
