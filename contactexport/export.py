@@ -24,11 +24,13 @@ class ExportQuery:
     conditions: list[str] = field(default_factory=list)
     parameters: list[Any] = field(default_factory=list)
     order_by: str = "queued_at IS NULL, queued_at, contact_id, conversation_id"
+    table: str = TABLE
 
     def sql(self) -> tuple[str, list[Any]]:
         where = f" WHERE {' AND '.join(self.conditions)}" if self.conditions else ""
         columns = ", ".join(f"[{name}]" for name in FIELDS)
-        return f"SELECT {columns} FROM {TABLE}{where} ORDER BY {self.order_by}", self.parameters
+        select = f"SELECT {columns} FROM {self.table}{where} ORDER BY {self.order_by}"
+        return select, self.parameters
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,16 +50,27 @@ def link_for(template: str | None, customer_id: str | None, conversation_id: str
     )
 
 
-def _formatters(row_format: RowFormat) -> list[Callable[[Any], str]]:
+def _by_kind(row_format: RowFormat) -> dict[str, Callable[[Any], str]]:
     zone = row_format.zone
-    by_kind: dict[str, Callable[[Any], str]] = {
+    return {
         "timestamp": lambda v: format_ms(v, zone),
         "duration": seconds,
         "count": str,
         "money": lambda v: money(Decimal(v)),
         "text": spreadsheet_safe,
     }
+
+
+def _formatters(row_format: RowFormat) -> list[Callable[[Any], str]]:
+    by_kind = _by_kind(row_format)
     return [by_kind[column.kind] for column in COLUMNS]
+
+
+def cell_formatter(row_format: RowFormat) -> Callable[[str, Any], str]:
+    """(header, raw value) -> the cell as export writes it; blank for None."""
+    by_kind = _by_kind(row_format)
+    kinds = {column.header: column.kind for column in COLUMNS}
+    return lambda header, value: "" if value is None else by_kind[kinds[header]](value)
 
 
 _LINK = FIELDS.index("link")

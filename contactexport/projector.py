@@ -38,11 +38,15 @@ class ReplayReport:
     position: int = 0
 
 
-def ensure_schema(store: EventStore) -> None:
+def _row_table_sql(name: str, temp: bool = False) -> str:
     columns = ", ".join(f"[{c.field}] {_SQL_TYPE.get(c.kind, 'TEXT')}" for c in COLUMNS)
+    return f"CREATE {'TEMP ' if temp else ''}TABLE IF NOT EXISTS {name} ({columns})"
+
+
+def ensure_schema(store: EventStore) -> None:
     store.conn.executescript(
         f"""
-        CREATE TABLE IF NOT EXISTS {TABLE} ({columns});
+        {_row_table_sql(TABLE)};
         CREATE INDEX IF NOT EXISTS {TABLE}_conversation ON {TABLE}(conversation_id);
         CREATE INDEX IF NOT EXISTS {TABLE}_contact ON {TABLE}(contact_id);
         CREATE INDEX IF NOT EXISTS {TABLE}_queued ON {TABLE}(queued_at);
@@ -82,8 +86,22 @@ def catch_up(
                         f"DELETE FROM {table} WHERE conversation_id IN ({_marks(chunk)})", chunk
                     )
             streams = store.iter_streams(touched)
-        _write(conn, _project(streams, report, on_conversation))
+        _write(conn, _project(streams, report, on_conversation), TABLE)
         store.set_checkpoint(CHECKPOINT, report.position)
+    return report
+
+
+AS_OF_TABLE = "contact_export_as_of"
+
+
+def project_as_of(store: EventStore, as_of_ms: int) -> ReplayReport:
+    """Rows as they stood at `as_of_ms`, in a temporary table: the projection is untouched."""
+    conn = store.conn
+    conn.execute(f"DROP TABLE IF EXISTS temp.{AS_OF_TABLE}")
+    conn.execute(_row_table_sql(AS_OF_TABLE, temp=True))
+    report = ReplayReport(full=True, position=store.head())
+    rows = _project(store.iter_streams(), report, None, as_of_ms)
+    _write(conn, (row for row in rows if row[0] == TABLE), AS_OF_TABLE)
     return report
 
 
@@ -91,9 +109,10 @@ def _project(
     streams: Iterable[tuple[str, list[StoredEvent]]],
     report: ReplayReport,
     on_conversation: Callable[[int], None] | None,
+    as_of_ms: int | None = None,
 ) -> Iterator[tuple[str, tuple]]:
     for conversation_id, events in streams:
-        replay = replay_conversation(conversation_id, events)
+        replay = replay_conversation(conversation_id, events, as_of_ms=as_of_ms)
         report.conversations += 1
         report.events += len(events)
         for contact in replay.contacts.values():
@@ -123,9 +142,9 @@ def storable(values: list) -> tuple:
     return tuple(str(v) if isinstance(v, Decimal) else v for v in values)
 
 
-def _write(conn, rows: Iterator[tuple[str, tuple]]) -> None:
+def _write(conn, rows: Iterator[tuple[str, tuple]], row_table: str) -> None:
     inserts = {
-        TABLE: f"INSERT INTO {TABLE} VALUES ({_marks(FIELDS)})",
+        TABLE: f"INSERT INTO {row_table} VALUES ({_marks(FIELDS)})",
         ANOMALIES: f"INSERT INTO {ANOMALIES} VALUES ({_marks(range(8))})",
     }
     pending: dict[str, list[tuple]] = {TABLE: [], ANOMALIES: []}

@@ -18,6 +18,11 @@ def parse_ms(text: str) -> int:
         raise TimestampError(f"timestamp {text!r} is not ISO 8601") from None
     if moment.tzinfo is None:
         raise TimestampError(f"timestamp {text!r} has no UTC offset")
+    return to_ms(moment)
+
+
+def to_ms(moment: datetime) -> int:
+    """An aware datetime -> epoch milliseconds."""
     return (moment - _EPOCH) // _ONE_MS
 
 

@@ -1,5 +1,10 @@
 """Command line entry point: each command lives in its own module and registers on `app`."""
 
+from contactexport.cli import check as _check  # noqa: F401  (registers commands)
+from contactexport.cli import diagram as _diagram  # noqa: F401
+from contactexport.cli import export as _export  # noqa: F401
+from contactexport.cli import replay as _replay  # noqa: F401
+from contactexport.cli import timeline as _timeline  # noqa: F401
 from contactexport.cli.app import app
 
 

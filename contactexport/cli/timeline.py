@@ -1,0 +1,213 @@
+"""`contactexport timeline CONTACT_ID`: why a contact's row looks the way it does."""
+
+import difflib
+import json
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from contactexport.cli.app import app, db_path, err, open_store
+from contactexport.cli.options import AsOf, Zone, parse_as_of, parse_zone
+from contactexport.cli.replay import replay_with_progress
+from contactexport.columns import BY_HEADER, COLUMNS, HEADERS
+from contactexport.export import RowFormat, cell_formatter
+from contactexport.projector import TABLE, is_current
+from contactexport.timeline import OWN, Timeline, build_timeline, explain
+from contactexport.timestamps import format_ms
+from eventstore import EventStore
+
+GROUPS = {
+    "identity": ("text",),
+    "timestamps": ("timestamp",),
+    "durations (seconds)": ("duration",),
+    "counts": ("count", "money"),
+}
+# Timelines are wide: when piped, don't squeeze them into 80 columns.
+out = Console(highlight=False, width=None if Console().is_terminal else 200)
+
+
+def _conversation_of(store: EventStore, contact_id: str) -> str | None:
+    found = store.conn.execute(
+        f"SELECT conversation_id FROM {TABLE} WHERE contact_id = ? LIMIT 1", (contact_id,)
+    ).fetchone()
+    return found[0] if found else None
+
+
+def _closest_ids(store: EventStore, contact_id: str) -> list[str]:
+    """Known contact IDs that look like the one asked for (same prefix first)."""
+    prefix = contact_id[:3].replace("%", "").replace("_", "")
+    candidates = [
+        row[0]
+        for row in store.conn.execute(
+            f"SELECT contact_id FROM {TABLE} WHERE contact_id LIKE ? LIMIT 20000", (prefix + "%",)
+        )
+    ] or [row[0] for row in store.conn.execute(f"SELECT contact_id FROM {TABLE} LIMIT 20000")]
+    return difflib.get_close_matches(contact_id, candidates, n=5, cutoff=0.3)
+
+
+def _column_name(name: str) -> str:
+    by_lower = {header.lower(): header for header in HEADERS}
+    if name.lower() in by_lower:
+        return by_lower[name.lower()]
+    close = difflib.get_close_matches(name, HEADERS, n=3, cutoff=0.4)
+    hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+    raise typer.BadParameter(f"no column {name!r}{hint}", param_hint="--why")
+
+
+@app.command()
+def timeline(
+    ctx: typer.Context,
+    contact_id: Annotated[str, typer.Argument(help="The Contact ID to explain.")],
+    why: Annotated[
+        str | None,
+        typer.Option("--why", help="Explain one column: its rule, the events, the arithmetic."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (docs/timeline.md).")] = False,
+    tz: Zone = "UTC",
+    as_of: AsOf = None,
+) -> None:
+    """Show a contact's events in replay order, the state and columns each one changed,
+    anomalies, and the final row. Events of other contacts that changed it are shown too.
+    """
+    zone = parse_zone(tz)
+    as_of_ms = parse_as_of(as_of, zone)
+    column = _column_name(why) if why else None
+    with open_store(ctx) as store:
+        if not is_current(store):
+            replay_with_progress(store)
+        conversation_id = _conversation_of(store, contact_id)
+        story = None
+        if conversation_id is not None:
+            events = store.read_stream(conversation_id)
+            story = build_timeline(contact_id, conversation_id, events, as_of_ms=as_of_ms)
+        if story is None:
+            closest = _closest_ids(store, contact_id) if conversation_id is None else []
+            hint = f" Closest known IDs: {', '.join(closest)}." if closest else ""
+            when = f" as of {as_of}" if as_of and conversation_id else ""
+            err.print(f"[red]error:[/] no contact {contact_id!r}{when} in {db_path(ctx)}.{hint}")
+            raise typer.Exit(1)
+    fmt = cell_formatter(RowFormat(zone=zone))
+    if as_json:
+        typer.echo(
+            json.dumps(timeline_json(story, fmt, zone, column), indent=2, ensure_ascii=False)
+        )
+    elif column:
+        _print_why(story, column, fmt, zone)
+    else:
+        _print_timeline(story, fmt, zone)
+
+
+def _event_json(entry, fmt, zone) -> dict[str, Any]:
+    event = entry.event
+    return {
+        "timestamp": format_ms(event.time_ms, zone),
+        "event_id": event.event_id,
+        "type": event.type,
+        "initiator": event.initiator_type,
+        "source": entry.source,
+        "source_contact_id": entry.source_contact_id,
+        "state_before": entry.state_before,
+        "state_after": entry.state_after,
+        "anomaly": entry.anomaly,
+        "changes": [
+            {"column": c.column, "old": fmt(c.column, c.old), "new": fmt(c.column, c.new)}
+            for c in entry.changes
+        ],
+    }
+
+
+def timeline_json(story: Timeline, fmt, zone, column: str | None = None) -> dict[str, Any]:
+    contact = story.contact
+    document: dict[str, Any] = {
+        "contact_id": contact.contact_id,
+        "conversation_id": contact.conversation_id,
+        "state": contact.state,
+        "events": [_event_json(entry, fmt, zone) for entry in story.entries],
+        "row": {h: fmt(h, v) for h, v in zip(HEADERS, story.row, strict=True)},
+        "anomalies": [
+            {"event_id": a.event_id, "type": a.event_type, "reason": a.reason,
+             "timestamp": format_ms(a.time_ms, zone)}
+            for a in contact.anomalies
+        ],
+    }  # fmt: skip
+    if column:
+        document["why"] = {
+            "column": column,
+            "rule": BY_HEADER[column].definition,
+            "arithmetic": explain(story, column, fmt),
+            "events": [
+                _event_json(entry, fmt, zone)
+                for entry in story.entries
+                if any(c.column == column for c in entry.changes)
+            ],
+        }
+    return document
+
+
+def _source_label(entry) -> str:
+    if entry.source == OWN:
+        return "this contact"
+    if entry.source_contact_id:
+        return f"[magenta]other contact {entry.source_contact_id}[/]"
+    return "[cyan]conversation[/]"
+
+
+def _print_timeline(story: Timeline, fmt, zone) -> None:
+    contact = story.contact
+    out.print(
+        f"[bold]Contact {contact.contact_id}[/] · {contact.channel} · conversation "
+        f"{contact.conversation_id} · state [bold]{contact.state}[/]"
+    )
+    table = Table(show_lines=True)
+    for name in ("time", "event", "initiator", "from", "state"):
+        table.add_column(name, no_wrap=True)
+    table.add_column("changes (counters starting at 0 not shown)")
+    for entry in story.entries:
+        event = entry.event
+        state = f"{entry.state_before} → {entry.state_after}" if entry.state_before else ""
+        changes = "\n".join(
+            f"{c.column}: {fmt(c.column, c.old) or '∅'} → {fmt(c.column, c.new) or '∅'}"
+            for c in entry.changes
+            if not (c.old is None and c.new == 0)
+        )
+        if entry.anomaly:
+            state = f"[red]ANOMALY[/] {entry.anomaly}"
+        table.add_row(
+            format_ms(event.time_ms, zone),
+            event.type,
+            event.initiator_type or "",
+            _source_label(entry),
+            state,
+            changes,
+            style="red" if entry.anomaly else None,
+        )
+    out.print(table)
+    values = dict(zip(HEADERS, story.row, strict=True))
+    for title, kinds in GROUPS.items():
+        group = Table("column", "value", title=title, title_justify="left")
+        for column in COLUMNS:
+            if column.kind in kinds:
+                group.add_row(column.header, fmt(column.header, values[column.header]))
+        out.print(group)
+
+
+def _print_why(story: Timeline, column: str, fmt, zone) -> None:
+    out.print(f"[bold]{column}[/]: {BY_HEADER[column].definition}")
+    for line in explain(story, column, fmt):
+        out.print(f"  {line}")
+    changes = story.changes_of(column)
+    if not changes:
+        out.print("  No event changed it.")
+        return
+    table = Table("time", "event", "from", "old", "new", title="events that produced it")
+    for entry, change in changes:
+        table.add_row(
+            format_ms(entry.event.time_ms, zone),
+            entry.event.type,
+            _source_label(entry),
+            fmt(column, change.old),
+            fmt(column, change.new),
+        )
+    out.print(table)
