@@ -39,3 +39,13 @@ class AppendResult(NamedTuple):
     accepted: int
     duplicates: int
     conflicts: list[Reject]
+
+
+class StoredReject(NamedTuple):
+    """A rejected line as kept in the store: `raw` is the input verbatim (bytes when not UTF-8)."""
+
+    source: str | None
+    line: int | None
+    raw: bytes | str
+    reason: str
+    rejected_at: str

@@ -1,0 +1,291 @@
+"""Ingest: JSONL event files -> validated events -> the store, streamed, in batched transactions.
+
+Input is read in fixed-size chunks and split into lines, so memory stays flat however large a
+file or a line is. Each batch (its events and its rejects together) is one transaction: a run
+killed half-way leaves whole batches behind, and running it again stores only the rest, since
+appends are idempotent and a reject recorded twice is kept once.
+"""
+
+import gzip
+import io
+import sys
+import zlib
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO, Final
+
+from contactexport.validation import (
+    MAX_LINE_BYTES,
+    BlankLine,
+    InvalidEvent,
+    OversizedLine,
+    to_event,
+)
+from contactexport.vocabulary import KNOWN_TYPES
+from eventstore import EventStore, Reject
+
+STDIN: Final = "-"
+STDIN_SOURCE: Final = "<stdin>"
+# One transaction per batch: large enough that commits are cheap, small enough that a crash
+# loses little work; the byte cap bounds memory when lines are large.
+BATCH_EVENTS: Final = 20_000
+BATCH_BYTES: Final = 16 << 20
+CHUNK_BYTES: Final = 1 << 20
+# What is kept of an oversized line: enough to recognise it in the source file.
+OVERSIZED_KEPT_BYTES: Final = 64 << 10
+REJECT_SAMPLE: Final = 20
+# Distinct unknown types listed by name; more are only counted.
+UNKNOWN_TYPES_NAMED: Final = 50
+
+_GZIP_MAGIC: Final = b"\x1f\x8b"
+
+ProgressCallback = Callable[[int], None]
+
+
+@dataclass
+class SourceCounts:
+    """What became of one input's lines. accepted + duplicates + rejected = non-blank lines."""
+
+    source: str
+    lines: int = 0
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    unknown_type: int = 0
+
+
+COUNTS: Final = ("lines", "accepted", "duplicates", "rejected", "unknown_type")
+
+
+@dataclass
+class IngestReport:
+    sources: list[SourceCounts] = field(default_factory=list)
+    first_rejects: list[Reject] = field(default_factory=list)
+    unknown_types: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def total(self) -> SourceCounts:
+        total = SourceCounts("total")
+        for counts in self.sources:
+            for name in COUNTS:
+                setattr(total, name, getattr(total, name) + getattr(counts, name))
+        return total
+
+    @property
+    def rejected(self) -> int:
+        return sum(counts.rejected for counts in self.sources)
+
+
+class BrokenInput(Exception):
+    """An input that stopped making sense half-way (a truncated or corrupt gzip stream)."""
+
+
+def ingest_files(
+    store: EventStore,
+    paths: Iterable[str | Path],
+    *,
+    batch_events: int = BATCH_EVENTS,
+    on_progress: ProgressCallback | None = None,
+    report: IngestReport | None = None,
+) -> IngestReport:
+    """Ingest `.jsonl` / `.jsonl.gz` files (gzip is recognised by content); `-` is stdin.
+
+    `on_progress` is called with the number of input bytes (compressed, for gzip) consumed.
+    """
+    report = report if report is not None else IngestReport()
+    for path in paths:
+        with _open(path) as (stream, source, position):
+            chunks = _chunks(stream, position, on_progress)
+            _ingest_chunks(store, chunks, source, report, batch_events)
+    return report
+
+
+def ingest_lines(
+    store: EventStore,
+    lines: Iterable[bytes | str],
+    source: str = "<lines>",
+    *,
+    batch_events: int = BATCH_EVENTS,
+    report: IngestReport | None = None,
+) -> IngestReport:
+    """Ingest lines already in hand (with or without their newline), e.g. from a test."""
+    report = report if report is not None else IngestReport()
+    _ingest_chunks(store, _chunked(lines), source, report, batch_events)
+    return report
+
+
+def input_size(path: str | Path) -> int | None:
+    """Bytes a progress bar can count to; None for stdin."""
+    return None if str(path) == STDIN else Path(path).stat().st_size
+
+
+def _ingest_chunks(
+    store: EventStore,
+    chunks: Iterable[list[bytes]],
+    source: str,
+    report: IngestReport,
+    batch_events: int,
+) -> None:
+    """The hot loop: per line one call to `to_event`, per batch one transaction."""
+    counts = SourceCounts(source)
+    report.sources.append(counts)
+    batch: list[tuple] = []
+    rejects: list[Reject] = []
+    pending_bytes = 0
+    line_no = 0
+    add = batch.append
+    try:
+        for lines in chunks:
+            first = line_no + 1
+            for line_no, line in enumerate(lines, first):
+                try:
+                    add(to_event(line, source, line_no))
+                except BlankLine:
+                    pass
+                except InvalidEvent as error:
+                    rejects.append(Reject(source, line_no, _raw(line), str(error)))
+            pending_bytes += sum(map(len, lines))
+            if len(batch) >= batch_events or pending_bytes >= BATCH_BYTES:
+                _flush(store, batch, rejects, counts, report)
+                pending_bytes = 0
+    except BrokenInput as error:
+        rejects.append(Reject(source, line_no + 1, b"", f"{error} (after line {line_no})"))
+    _flush(store, batch, rejects, counts, report)
+    counts.lines = line_no
+
+
+def _flush(
+    store: EventStore,
+    batch: list[tuple],
+    rejects: list[Reject],
+    counts: SourceCounts,
+    report: IngestReport,
+) -> None:
+    """Store one batch of events with the rejects of the same lines, in one transaction."""
+    with store.transaction():
+        result = store.append(batch)
+        store.add_rejects(rejects)
+        store.add_rejects(result.conflicts)
+    counts.accepted += result.accepted
+    counts.duplicates += result.duplicates
+    counts.rejected += len(rejects) + len(result.conflicts)
+    _count_unknown_types(batch, counts, report.unknown_types)
+    room = REJECT_SAMPLE - len(report.first_rejects)
+    if room > 0:
+        in_line_order = sorted(rejects + result.conflicts, key=lambda reject: reject.line)
+        report.first_rejects.extend(in_line_order[:room])
+    batch.clear()
+    rejects.clear()
+
+
+def _count_unknown_types(batch: list[tuple], counts: SourceCounts, named: Counter[str]) -> None:
+    unknown = [event[2] for event in batch if event[2] not in KNOWN_TYPES]
+    counts.unknown_type += len(unknown)
+    for event_type in unknown:
+        if event_type in named or len(named) < UNKNOWN_TYPES_NAMED:
+            named[event_type] += 1
+
+
+def _raw(line: bytes) -> bytes | str:
+    """A rejected line as it will be kept: text when it is UTF-8, else the bytes."""
+    if isinstance(line, OversizedLine):
+        return bytes(line)
+    try:
+        return line.decode()
+    except UnicodeDecodeError:
+        return line
+
+
+@contextmanager
+def _open(path: str | Path) -> Iterator[tuple[BinaryIO, str, Callable[[], int] | None]]:
+    """The input as a binary stream (gunzipped when it is gzip), its name, its read position."""
+    if str(path) == STDIN:
+        raw, source, position = sys.stdin.buffer, STDIN_SOURCE, None
+        if not hasattr(raw, "peek"):
+            raw = io.BufferedReader(raw)
+        stream = raw
+    else:
+        raw = open(path, "rb")  # noqa: SIM115 (closed below)
+        stream, source, position = raw, str(path), raw.tell
+    try:
+        if raw.peek(2)[:2] == _GZIP_MAGIC:
+            stream = gzip.GzipFile(fileobj=raw, mode="rb")
+        yield stream, source, position
+    finally:
+        if position is not None:
+            raw.close()
+
+
+def _chunks(
+    stream: BinaryIO,
+    position: Callable[[], int] | None,
+    on_progress: ProgressCallback | None,
+) -> Iterator[list[bytes]]:
+    """The stream's lines, without terminators, a chunk's worth at a time.
+
+    A line over MAX_LINE_BYTES is never held whole: its head is kept and the rest skipped to
+    the next newline, then it is handed on as an OversizedLine.
+    """
+    carry = b""
+    skipped = -1  # > -1 while skipping the tail of an oversized line: its size so far
+    head = b""
+    done = 0
+    while chunk := _read(stream):
+        if on_progress is not None:
+            now = position() if position is not None else done + len(chunk)
+            on_progress(now - done)
+            done = now
+        if skipped >= 0:
+            end = chunk.find(b"\n")
+            if end < 0:
+                skipped += len(chunk)
+                continue
+            yield [OversizedLine(head, skipped + end)]
+            skipped = -1
+            chunk = chunk[end + 1 :]
+        data = carry + chunk if carry else chunk
+        lines = data.split(b"\n")
+        carry = lines.pop()
+        if len(carry) > MAX_LINE_BYTES:
+            head, skipped, carry = carry[:OVERSIZED_KEPT_BYTES], len(carry), b""
+        yield _tidy(lines, b"\r" in data)
+    if skipped >= 0:
+        yield [OversizedLine(head, skipped)]
+    elif carry:
+        yield _tidy([carry], b"\r" in carry)
+
+
+def _read(stream: BinaryIO) -> bytes:
+    try:
+        return stream.read(CHUNK_BYTES)
+    except (OSError, EOFError, zlib.error) as error:
+        raise BrokenInput(f"input unreadable: {error}") from None
+
+
+def _tidy(lines: list[bytes], has_cr: bool) -> list[bytes]:
+    """Drop the CR of CRLF line ends; stand in for lines over the limit."""
+    if has_cr:
+        lines = [line.rstrip(b"\r") for line in lines]
+    if lines and max(map(len, lines)) > MAX_LINE_BYTES:
+        lines = [
+            OversizedLine(line[:OVERSIZED_KEPT_BYTES], len(line))
+            if len(line) > MAX_LINE_BYTES
+            else line
+            for line in lines
+        ]
+    return lines
+
+
+def _chunked(lines: Iterable[bytes | str], size: int = 1024) -> Iterator[list[bytes]]:
+    chunk: list[bytes] = []
+    for line in lines:
+        data = line.encode() if isinstance(line, str) else line
+        chunk.append(data.removesuffix(b"\n"))
+        if len(chunk) >= size:
+            yield _tidy(chunk, True)
+            chunk = []
+    if chunk:
+        yield _tidy(chunk, True)
