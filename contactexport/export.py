@@ -1,96 +1,82 @@
-"""The Contact Export as a query over the projection, formatted for CSV.
+"""The Contact Export as a query over the projection, then formatted for people.
 
 Filtering and sorting happen in SQL on raw values (epoch ms, ms, integers), so they are exact
-and cheap; formatting for people (time zone, seconds, spreadsheet safety) happens last.
+and cheap; formatting (time zone, seconds or d:hh:mm:ss, spreadsheet safety) happens last.
 """
 
 import csv
+import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
-from typing import IO, Any
+from typing import IO, Any, Literal
 
-from contactexport.columns import COLUMNS, HEADERS
-from contactexport.formatting import money, seconds, spreadsheet_safe
+from contactexport.columns import BY_HEADER, COLUMNS, HEADERS
+from contactexport.formatting import hms, money, seconds, spreadsheet_safe
 from contactexport.projector import FIELDS, TABLE
-from contactexport.timestamps import format_ms
+from contactexport.timestamps import format_ms, to_ms
+
+DEFAULT_ORDER = ("queued_at IS NULL", "queued_at", "contact_id", "conversation_id")
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """The report's filters: dates of Queued At (report zone, inclusive), channels, inboxes."""
+
+    from_date: date | None = None
+    to_date: date | None = None
+    channels: tuple[str, ...] = ()
+    inboxes: tuple[str, ...] = ()
+    zone: tzinfo = UTC
+
+
+def _day_start_ms(day: date, zone: tzinfo) -> int:
+    return to_ms(datetime.combine(day, time(), tzinfo=zone))
 
 
 @dataclass(slots=True)
 class ExportQuery:
-    """Which rows, in which order. Each filter becomes one SQL condition."""
+    """Which rows, in which order, from which table (the projection or an as-of copy)."""
 
-    conditions: list[str] = field(default_factory=list)
-    parameters: list[Any] = field(default_factory=list)
-    order_by: str = "queued_at IS NULL, queued_at, contact_id, conversation_id"
+    filters: Filters = field(default_factory=Filters)
+    sort: str | None = None  # a report header
+    descending: bool = False
     table: str = TABLE
 
+    def where(self) -> tuple[str, list[Any]]:
+        f = self.filters
+        conditions: list[str] = []
+        parameters: list[Any] = []
+        if f.from_date:
+            conditions.append("queued_at >= ?")
+            parameters.append(_day_start_ms(f.from_date, f.zone))
+        if f.to_date:
+            conditions.append("queued_at < ?")
+            parameters.append(_day_start_ms(f.to_date + timedelta(days=1), f.zone))
+        for name, values in (("channel", f.channels), ("inbox_when_first_queued", f.inboxes)):
+            if values:
+                conditions.append(f"{name} IN ({', '.join('?' for _ in values)})")
+                parameters.extend(values)
+        return (f" WHERE {' AND '.join(conditions)}" if conditions else ""), parameters
+
+    def order_by(self) -> str:
+        """The sort column (blanks last either way), then the default order as tie-break."""
+        if self.sort is None:
+            return ", ".join(DEFAULT_ORDER)
+        column = BY_HEADER[self.sort]
+        value = f"[{column.field}]"
+        if column.kind == "money":
+            value = f"CAST({value} AS REAL)"
+        elif column.kind == "text":
+            value = f"{value} COLLATE NOCASE"
+        direction = " DESC" if self.descending else ""
+        return ", ".join((f"[{column.field}] IS NULL", value + direction, *DEFAULT_ORDER[1:]))
+
     def sql(self) -> tuple[str, list[Any]]:
-        where = f" WHERE {' AND '.join(self.conditions)}" if self.conditions else ""
+        where, parameters = self.where()
         columns = ", ".join(f"[{name}]" for name in FIELDS)
-        select = f"SELECT {columns} FROM {self.table}{where} ORDER BY {self.order_by}"
-        return select, self.parameters
-
-
-@dataclass(frozen=True, slots=True)
-class RowFormat:
-    """How values are written: the report time zone and the Link template."""
-
-    zone: tzinfo = UTC
-    link_template: str | None = None
-
-
-def link_for(template: str | None, customer_id: str | None, conversation_id: str, contact_id: str):
-    """Link: the template over the three IDs; blank when no template is configured."""
-    if not template:
-        return None
-    return template.format(
-        customer_id=customer_id or "", conversation_id=conversation_id, contact_id=contact_id
-    )
-
-
-def _by_kind(row_format: RowFormat) -> dict[str, Callable[[Any], str]]:
-    zone = row_format.zone
-    return {
-        "timestamp": lambda v: format_ms(v, zone),
-        "duration": seconds,
-        "count": str,
-        "money": lambda v: money(Decimal(v)),
-        "text": spreadsheet_safe,
-    }
-
-
-def _formatters(row_format: RowFormat) -> list[Callable[[Any], str]]:
-    by_kind = _by_kind(row_format)
-    return [by_kind[column.kind] for column in COLUMNS]
-
-
-def cell_formatter(row_format: RowFormat) -> Callable[[str, Any], str]:
-    """(header, raw value) -> the cell as export writes it; blank for None."""
-    by_kind = _by_kind(row_format)
-    kinds = {column.header: column.kind for column in COLUMNS}
-    return lambda header, value: "" if value is None else by_kind[kinds[header]](value)
-
-
-_LINK = FIELDS.index("link")
-_CUSTOMER, _CONVERSATION, _CONTACT = (
-    FIELDS.index(name) for name in ("customer_id", "conversation_id", "contact_id")
-)
-
-
-def format_rows(rows: Iterable[tuple], row_format: RowFormat) -> Iterator[list[str]]:
-    formatters = _formatters(row_format)
-    template = row_format.link_template
-    link_formatter = formatters[_LINK]
-    for row in rows:
-        cells = [
-            "" if value is None else fmt(value) for fmt, value in zip(formatters, row, strict=True)
-        ]
-        if template:
-            link = link_for(template, row[_CUSTOMER], row[_CONVERSATION], row[_CONTACT])
-            cells[_LINK] = link_formatter(link)
-        yield cells
+        return f"SELECT {columns} FROM {self.table}{where} ORDER BY {self.order_by()}", parameters
 
 
 def query_rows(conn, query: ExportQuery) -> Iterator[tuple]:
@@ -100,12 +86,97 @@ def query_rows(conn, query: ExportQuery) -> Iterator[tuple]:
         yield from batch
 
 
-def write_csv(out: IO[str], rows: Iterable[list[str]]) -> int:
+Durations = Literal["seconds", "hms"]
+
+
+@dataclass(frozen=True, slots=True)
+class RowFormat:
+    """How rows are written: zone, Link template, duration style and which columns."""
+
+    zone: tzinfo = UTC
+    link_template: str | None = None
+    durations: Durations = "seconds"
+    columns: tuple[str, ...] = HEADERS
+
+
+def link_for(template: str, customer_id: str | None, conversation_id: str, contact_id: str) -> str:
+    """Link: the template over the three IDs."""
+    return template.format(
+        customer_id=customer_id or "", conversation_id=conversation_id, contact_id=contact_id
+    )
+
+
+def _by_kind(row_format: RowFormat) -> dict[str, Callable[[Any], str]]:
+    zone = row_format.zone
+    return {
+        "timestamp": lambda v: format_ms(v, zone),
+        "duration": hms if row_format.durations == "hms" else seconds,
+        "count": str,
+        "money": lambda v: money(Decimal(v)),
+        "text": spreadsheet_safe,
+    }
+
+
+def cell_formatter(row_format: RowFormat) -> Callable[[str, Any], str]:
+    """(header, raw value) -> the cell as export writes it; blank for None."""
+    by_kind = _by_kind(row_format)
+    kinds = {column.header: column.kind for column in COLUMNS}
+    return lambda header, value: "" if value is None else by_kind[kinds[header]](value)
+
+
+_INDEX = {header: i for i, header in enumerate(HEADERS)}
+_IDS = tuple(_INDEX[h] for h in ("Customer ID", "Conversation ID", "Contact ID"))
+
+
+def _with_link(rows: Iterable[tuple], template: str | None) -> Iterator[tuple]:
+    if not template:
+        yield from rows
+        return
+    link = _INDEX["Link"]
+    for row in rows:
+        values = list(row)
+        values[link] = link_for(template, *(row[i] for i in _IDS))
+        yield tuple(values)
+
+
+def format_rows(rows: Iterable[tuple], row_format: RowFormat) -> Iterator[list[str]]:
+    """Raw rows -> CSV cells of the chosen columns."""
+    by_kind = _by_kind(row_format)
+    chosen = [(_INDEX[h], by_kind[BY_HEADER[h].kind]) for h in row_format.columns]
+    for row in _with_link(rows, row_format.link_template):
+        yield ["" if (value := row[index]) is None else fmt(value) for index, fmt in chosen]
+
+
+def write_csv(out: IO[str], rows: Iterable[list[str]], headers: Iterable[str] = HEADERS) -> int:
     """The header line and the rows; returns how many rows were written."""
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(HEADERS)
+    writer.writerow(headers)
     count = 0
     for cells in rows:
         writer.writerow(cells)
+        count += 1
+    return count
+
+
+def _json_value(kind: str, value: Any, row_format: RowFormat) -> Any:
+    """JSON keeps numbers as numbers; nothing in JSON needs spreadsheet quoting."""
+    if value is None or kind in ("text", "count"):
+        return value
+    if kind == "timestamp":
+        return format_ms(value, row_format.zone)
+    if kind == "duration":
+        if row_format.durations == "hms":
+            return hms(value)
+        return value // 1000 if value % 1000 == 0 else value / 1000
+    return float(Decimal(value))
+
+
+def write_jsonl(out: IO[str], rows: Iterable[tuple], row_format: RowFormat) -> int:
+    """One JSON object per contact, keyed by header, in the chosen column order."""
+    chosen = [(h, _INDEX[h], BY_HEADER[h].kind) for h in row_format.columns]
+    count = 0
+    for row in _with_link(rows, row_format.link_template):
+        record = {h: _json_value(kind, row[i], row_format) for h, i, kind in chosen}
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
         count += 1
     return count

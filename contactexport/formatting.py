@@ -27,3 +27,13 @@ def spreadsheet_safe(text: str) -> str:
     if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
         return "'" + text
     return text
+
+
+def hms(ms: int) -> str:
+    """Milliseconds -> the UI's d:hh:mm:ss, to the nearest second: -120000 -> -0:00:02:00."""
+    total = (abs(ms) + 500) // 1000
+    days, rest = divmod(total, 86_400)
+    hours, rest = divmod(rest, 3_600)
+    minutes, secs = divmod(rest, 60)
+    sign = "-" if ms < 0 and total else ""
+    return f"{sign}{days}:{hours:02d}:{minutes:02d}:{secs:02d}"

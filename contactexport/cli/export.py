@@ -1,23 +1,49 @@
-"""`contactexport export`: the Contact Export CSV."""
+"""`contactexport export`: the Contact Export, filtered, sorted and formatted."""
 
 import sys
+from contextlib import nullcontext
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 
 from contactexport.cli.app import app, err, open_store
+from contactexport.cli.options import (
+    AsOf,
+    Channels,
+    FromDate,
+    Inboxes,
+    ToDate,
+    Zone,
+    parse_as_of,
+    parse_channels,
+    parse_date,
+    parse_header,
+    parse_zone,
+)
 from contactexport.cli.replay import replay_with_progress
-from contactexport.export import ExportQuery, RowFormat, format_rows, query_rows, write_csv
-from contactexport.projector import is_current
+from contactexport.columns import HEADERS
+from contactexport.export import (
+    ExportQuery,
+    Filters,
+    RowFormat,
+    format_rows,
+    query_rows,
+    write_csv,
+    write_jsonl,
+)
+from contactexport.projector import AS_OF_TABLE, is_current, project_as_of
 
 
-def _zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise typer.BadParameter(f"unknown time zone {name!r}; use an IANA name") from None
+class Format(StrEnum):
+    csv = "csv"
+    jsonl = "jsonl"
+
+
+class DurationStyle(StrEnum):
+    seconds = "seconds"
+    hms = "hms"
 
 
 @app.command()
@@ -25,35 +51,75 @@ def export(
     ctx: typer.Context,
     output: Annotated[
         Path | None,
+        typer.Option("-o", "--output", help="Write here instead of stdout.", dir_okay=False),
+    ] = None,
+    from_date: FromDate = None,
+    to_date: ToDate = None,
+    channel: Channels = None,
+    inbox: Inboxes = None,
+    tz: Zone = "UTC",
+    sort: Annotated[
+        str | None, typer.Option("--sort", help="Sort by this column (report header name).")
+    ] = None,
+    desc: Annotated[bool, typer.Option("--desc", help="Sort descending.")] = False,
+    as_of: AsOf = None,
+    fmt: Annotated[Format, typer.Option("--format", help="csv or jsonl.")] = Format.csv,
+    durations: Annotated[
+        DurationStyle,
+        typer.Option("--durations", help="Raw seconds, or the UI's d:hh:mm:ss (hms)."),
+    ] = DurationStyle.seconds,
+    columns: Annotated[
+        str | None,
         typer.Option(
-            "-o", "--output", help="Write the CSV here instead of stdout.", dir_okay=False
+            "--columns",
+            help="Comma-separated report headers to write, in that order (default: all 57).",
         ),
     ] = None,
-    tz: Annotated[
-        str, typer.Option("--tz", help="Report time zone (IANA name) for timestamps.")
-    ] = "UTC",
     link_template: Annotated[
         str | None,
         typer.Option(
             "--link-template",
             envvar="CONTACTEXPORT_LINK_TEMPLATE",
-            help="Link column template, e.g. "
-            "'https://acme.gladly.com/customer/{customer_id}/conversation/{conversation_id}'.",
+            help="Template for the Link column with {customer_id}, {conversation_id}, "
+            "{contact_id}.",
         ),
     ] = None,
 ) -> None:
-    """Write the Contact Export: 57 columns, one row per contact, ordered by Queued At.
+    """Write the Contact Export: one row per contact, ordered by Queued At.
 
-    Catches up with the store first, so the rows reflect every stored event.
+    Catches up with the store first. Dates are days of Queued At in --tz, inclusive.
     """
-    row_format = RowFormat(zone=_zone(tz), link_template=link_template)
+    zone = parse_zone(tz)
+    query = ExportQuery(
+        Filters(
+            from_date=parse_date(from_date, "--from"),
+            to_date=parse_date(to_date, "--to"),
+            channels=parse_channels(channel),
+            inboxes=tuple(inbox or ()),
+            zone=zone,
+        ),
+        sort=parse_header(sort, "--sort") if sort else None,
+        descending=desc,
+    )
+    chosen = (
+        tuple(parse_header(name.strip(), "--columns") for name in columns.split(","))
+        if columns
+        else HEADERS
+    )
+    row_format = RowFormat(zone, link_template, durations.value, chosen)
+    as_of_ms = parse_as_of(as_of, zone)
     with open_store(ctx) as store:
-        if not is_current(store):
+        if as_of_ms is not None:
+            project_as_of(store, as_of_ms)
+            query.table = AS_OF_TABLE
+        elif not is_current(store):
             replay_with_progress(store)
-        rows = format_rows(query_rows(store.conn, ExportQuery()), row_format)
-        if output is None:
-            count = write_csv(sys.stdout, rows)
-        else:
-            with output.open("w", newline="", encoding="utf-8") as out:
-                count = write_csv(out, rows)
+        rows = query_rows(store.conn, query)
+        with (
+            output.open("w", newline="", encoding="utf-8") if output else nullcontext(sys.stdout)
+        ) as out:
+            if fmt is Format.jsonl:
+                count = write_jsonl(out, rows, row_format)
+            else:
+                count = write_csv(out, format_rows(rows, row_format), chosen)
     err.print(f"exported {count:,} contacts" + (f" to {output}" if output else ""))

@@ -1,12 +1,15 @@
 """Options several commands share, parsed once: report time zone, as-of, dates."""
 
-from datetime import datetime
+import difflib
+from datetime import date, datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 
+from contactexport.columns import HEADERS
 from contactexport.timestamps import to_ms
+from contactexport.vocabulary import CHANNELS
 
 Zone = Annotated[
     str,
@@ -45,3 +48,63 @@ def parse_as_of(text: str | None, zone: ZoneInfo) -> int | None:
             f"{text!r} is not an ISO 8601 time such as 2026-11-02T08:10:00Z", param_hint="--as-of"
         ) from None
     return to_ms(moment if moment.tzinfo else moment.replace(tzinfo=zone))
+
+
+FromDate = Annotated[
+    str | None,
+    typer.Option("--from", help="First day of Queued At (YYYY-MM-DD, in --tz), inclusive."),
+]
+ToDate = Annotated[
+    str | None,
+    typer.Option("--to", help="Last day of Queued At (YYYY-MM-DD, in --tz), inclusive."),
+]
+Channels = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--channel",
+        help="Only this channel (repeatable, any case): voice (= PHONE_CALL only), chat, sms, "
+        "whatsapp, fb_messenger, instagram_direct, email, voicemail, abandoned_call.",
+    ),
+]
+Inboxes = Annotated[
+    list[str] | None,
+    typer.Option("--inbox", help="Only contacts first queued in this inbox ID (repeatable)."),
+]
+
+CHANNEL_ALIASES = {"VOICE": "PHONE_CALL", "PHONE": "PHONE_CALL", "FB MESSENGER": "FB_MESSENGER"}
+
+
+def parse_date(text: str | None, option: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{text!r} is not a date; use YYYY-MM-DD", param_hint=option
+        ) from None
+
+
+def parse_channels(names: list[str] | None) -> tuple[str, ...]:
+    channels = []
+    for name in names or ():
+        key = name.strip().upper()
+        channel = CHANNEL_ALIASES.get(key, key)
+        if channel not in CHANNELS:
+            allowed = ", ".join(["voice", *(c.lower() for c in CHANNELS)])
+            raise typer.BadParameter(
+                f"unknown channel {name!r}; allowed: {allowed}", param_hint="--channel"
+            )
+        channels.append(channel)
+    return tuple(dict.fromkeys(channels))
+
+
+def parse_header(name: str, option: str) -> str:
+    """A report column by its header name, any case; close matches suggested."""
+    by_lower = {header.lower(): header for header in HEADERS}
+    header = by_lower.get(name.lower()) or by_lower.get(name.lower().replace("-", "–"))
+    if header:
+        return header
+    close = difflib.get_close_matches(name, HEADERS, n=3, cutoff=0.4)
+    hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+    raise typer.BadParameter(f"no column {name!r}{hint}", param_hint=option)

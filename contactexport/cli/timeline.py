@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from contactexport.cli.app import app, db_path, err, open_store
-from contactexport.cli.options import AsOf, Zone, parse_as_of, parse_zone
+from contactexport.cli.options import AsOf, Zone, parse_as_of, parse_header, parse_zone
 from contactexport.cli.replay import replay_with_progress
 from contactexport.columns import BY_HEADER, COLUMNS, HEADERS
 from contactexport.export import RowFormat, cell_formatter
@@ -47,15 +47,6 @@ def _closest_ids(store: EventStore, contact_id: str) -> list[str]:
     return difflib.get_close_matches(contact_id, candidates, n=5, cutoff=0.3)
 
 
-def _column_name(name: str) -> str:
-    by_lower = {header.lower(): header for header in HEADERS}
-    if name.lower() in by_lower:
-        return by_lower[name.lower()]
-    close = difflib.get_close_matches(name, HEADERS, n=3, cutoff=0.4)
-    hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-    raise typer.BadParameter(f"no column {name!r}{hint}", param_hint="--why")
-
-
 @app.command()
 def timeline(
     ctx: typer.Context,
@@ -73,7 +64,7 @@ def timeline(
     """
     zone = parse_zone(tz)
     as_of_ms = parse_as_of(as_of, zone)
-    column = _column_name(why) if why else None
+    column = parse_header(why, "--why") if why else None
     with open_store(ctx) as store:
         if not is_current(store):
             replay_with_progress(store)
