@@ -35,6 +35,23 @@ def _day_start_ms(day: date, zone: tzinfo) -> int:
     return to_ms(datetime.combine(day, time(), tzinfo=zone))
 
 
+def where_clause(f: Filters) -> tuple[str, list[Any]]:
+    """The filters as SQL over any table with queued_at, channel, inbox_when_first_queued."""
+    conditions: list[str] = []
+    parameters: list[Any] = []
+    if f.from_date:
+        conditions.append("queued_at >= ?")
+        parameters.append(_day_start_ms(f.from_date, f.zone))
+    if f.to_date:
+        conditions.append("queued_at < ?")
+        parameters.append(_day_start_ms(f.to_date + timedelta(days=1), f.zone))
+    for name, values in (("channel", f.channels), ("inbox_when_first_queued", f.inboxes)):
+        if values:
+            conditions.append(f"{name} IN ({', '.join('?' for _ in values)})")
+            parameters.extend(values)
+    return (f" WHERE {' AND '.join(conditions)}" if conditions else ""), parameters
+
+
 @dataclass(slots=True)
 class ExportQuery:
     """Which rows, in which order, from which table (the projection or an as-of copy)."""
@@ -43,22 +60,6 @@ class ExportQuery:
     sort: str | None = None  # a report header
     descending: bool = False
     table: str = TABLE
-
-    def where(self) -> tuple[str, list[Any]]:
-        f = self.filters
-        conditions: list[str] = []
-        parameters: list[Any] = []
-        if f.from_date:
-            conditions.append("queued_at >= ?")
-            parameters.append(_day_start_ms(f.from_date, f.zone))
-        if f.to_date:
-            conditions.append("queued_at < ?")
-            parameters.append(_day_start_ms(f.to_date + timedelta(days=1), f.zone))
-        for name, values in (("channel", f.channels), ("inbox_when_first_queued", f.inboxes)):
-            if values:
-                conditions.append(f"{name} IN ({', '.join('?' for _ in values)})")
-                parameters.extend(values)
-        return (f" WHERE {' AND '.join(conditions)}" if conditions else ""), parameters
 
     def order_by(self) -> str:
         """The sort column (blanks last either way), then the default order as tie-break."""
@@ -74,7 +75,7 @@ class ExportQuery:
         return ", ".join((f"[{column.field}] IS NULL", value + direction, *DEFAULT_ORDER[1:]))
 
     def sql(self) -> tuple[str, list[Any]]:
-        where, parameters = self.where()
+        where, parameters = where_clause(self.filters)
         columns = ", ".join(f"[{name}]" for name in FIELDS)
         return f"SELECT {columns} FROM {self.table}{where} ORDER BY {self.order_by()}", parameters
 

@@ -6,6 +6,7 @@ received events after the checkpoint, late and out-of-order ones included: a con
 always replayed whole, so its rows never depend on what arrived when.
 """
 
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -43,23 +44,37 @@ def _row_table_sql(name: str, temp: bool = False) -> str:
     return f"CREATE {'TEMP ' if temp else ''}TABLE IF NOT EXISTS {name} ({columns})"
 
 
-def ensure_schema(store: EventStore) -> None:
-    store.conn.executescript(
-        f"""
-        {_row_table_sql(TABLE)};
-        CREATE INDEX IF NOT EXISTS {TABLE}_conversation ON {TABLE}(conversation_id);
-        CREATE INDEX IF NOT EXISTS {TABLE}_contact ON {TABLE}(contact_id);
-        CREATE INDEX IF NOT EXISTS {TABLE}_queued ON {TABLE}(queued_at);
-        CREATE TABLE IF NOT EXISTS {ANOMALIES} (
-            conversation_id TEXT, contact_id TEXT, channel TEXT, queued_at INTEGER,
-            event_id TEXT, event_type TEXT, time_ms INTEGER, reason TEXT);
-        CREATE INDEX IF NOT EXISTS {ANOMALIES}_conversation ON {ANOMALIES}(conversation_id);
-        """
-    )
+_SCHEMA = (
+    _row_table_sql(TABLE),
+    f"CREATE INDEX IF NOT EXISTS {TABLE}_conversation ON {TABLE}(conversation_id)",
+    f"CREATE INDEX IF NOT EXISTS {TABLE}_contact ON {TABLE}(contact_id)",
+    f"CREATE INDEX IF NOT EXISTS {TABLE}_queued ON {TABLE}(queued_at)",
+    f"""CREATE TABLE IF NOT EXISTS {ANOMALIES} (
+        conversation_id TEXT, contact_id TEXT, channel TEXT, queued_at INTEGER,
+        inbox_when_first_queued TEXT, event_id TEXT, event_type TEXT, time_ms INTEGER,
+        reason TEXT)""",
+    f"CREATE INDEX IF NOT EXISTS {ANOMALIES}_conversation ON {ANOMALIES}(conversation_id)",
+)
+
+
+def ensure_schema(conn: sqlite3.Connection) -> None:
+    """Create the projection tables (inside the caller's transaction)."""
+    for statement in _SCHEMA:
+        conn.execute(statement)
+
+
+def anomaly_summary(store: EventStore) -> list[tuple[str, int, int]]:
+    """(reason, anomalies, contacts) over the whole projection, most frequent first."""
+    return store.conn.execute(
+        f"SELECT reason, COUNT(*), COUNT(DISTINCT contact_id) FROM {ANOMALIES} "
+        "GROUP BY reason ORDER BY COUNT(*) DESC, reason"
+    ).fetchall()
 
 
 def is_current(store: EventStore) -> bool:
-    return store.checkpoint(CHECKPOINT) == store.head()
+    """True when the rows reflect every stored event (never for a projection not yet built)."""
+    checkpoint = store.checkpoint(CHECKPOINT)
+    return checkpoint > 0 and checkpoint == store.head()
 
 
 def catch_up(
@@ -68,15 +83,19 @@ def catch_up(
     full: bool = False,
     on_conversation: Callable[[int], None] | None = None,
 ) -> ReplayReport:
-    """Bring the projection up to the store's head; `full` rebuilds it from scratch."""
-    ensure_schema(store)
+    """Bring the projection up to the store's head; `full` rebuilds it from scratch.
+
+    With no checkpoint for the current RULES_VERSION the tables are dropped and rebuilt, so
+    rows (and table shapes) from older rules never linger.
+    """
     with store.transaction() as conn:
         checkpoint = store.checkpoint(CHECKPOINT)
         full = full or checkpoint == 0
         report = ReplayReport(full=full, position=store.head())
         if full:
-            conn.execute(f"DELETE FROM {TABLE}")
-            conn.execute(f"DELETE FROM {ANOMALIES}")
+            conn.execute(f"DROP TABLE IF EXISTS {TABLE}")
+            conn.execute(f"DROP TABLE IF EXISTS {ANOMALIES}")
+            ensure_schema(conn)
             streams = store.iter_streams()
         else:
             touched = store.streams_since(checkpoint)
@@ -127,6 +146,7 @@ def _project(
                         contact.contact_id,
                         contact.channel,
                         contact.queued_at,
+                        contact.inbox_first_queued,
                         anomaly.event_id,
                         anomaly.event_type,
                         anomaly.time_ms,
@@ -145,7 +165,7 @@ def storable(values: list) -> tuple:
 def _write(conn, rows: Iterator[tuple[str, tuple]], row_table: str) -> None:
     inserts = {
         TABLE: f"INSERT INTO {row_table} VALUES ({_marks(FIELDS)})",
-        ANOMALIES: f"INSERT INTO {ANOMALIES} VALUES ({_marks(range(8))})",
+        ANOMALIES: f"INSERT INTO {ANOMALIES} VALUES ({_marks(range(9))})",
     }
     pending: dict[str, list[tuple]] = {TABLE: [], ANOMALIES: []}
     for table, row in rows:

@@ -1,5 +1,6 @@
 """Command line entry point: each command lives in its own module and registers on `app`."""
 
+from contactexport.cli import anomalies as _anomalies  # noqa: F401
 from contactexport.cli import check as _check  # noqa: F401  (registers commands)
 from contactexport.cli import diagram as _diagram  # noqa: F401
 from contactexport.cli import export as _export  # noqa: F401

@@ -17,8 +17,10 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 
-# Progress, tables for people and error messages go to stderr so stdout stays pipeable.
+# Progress, summaries and error messages go to stderr so stdout stays pipeable.
 err = Console(stderr=True)
+# Tables that are a command's output go to stdout; piped, they keep a readable width.
+out = Console(highlight=False, width=None if Console().is_terminal else 200)
 
 
 @app.callback()

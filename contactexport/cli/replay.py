@@ -6,7 +6,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from contactexport.cli.app import app, err, open_store
-from contactexport.projector import ReplayReport, catch_up
+from contactexport.projector import ReplayReport, anomaly_summary, catch_up
 from eventstore import EventStore
 
 
@@ -31,9 +31,17 @@ def summary(report: ReplayReport) -> str:
     kind = "full replay" if report.full else "incremental replay"
     return (
         f"{kind}: {report.contacts:,} contacts from {report.conversations:,} conversations "
-        f"({report.events:,} events), {report.anomalies:,} anomalies; "
-        f"projection at position {report.position:,}"
+        f"({report.events:,} events) up to store position {report.position:,}"
     )
+
+
+def anomaly_line(reasons: list[tuple[str, int, int]]) -> str:
+    if not reasons:
+        return "no anomalies"
+    total = sum(count for _, count, _ in reasons)
+    top = "; ".join(f"{count:,} × {reason}" for reason, count, _ in reasons[:3])
+    more = "; …" if len(reasons) > 3 else ""
+    return f"{total:,} anomalies: {top}{more} (see `contactexport anomalies`)"
 
 
 @app.command()
@@ -41,6 +49,9 @@ def replay(
     ctx: typer.Context,
     full: Annotated[
         bool, typer.Option("--full", help="Rebuild every row instead of catching up.")
+    ] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Exit 1 when the projection holds any anomaly.")
     ] = False,
 ) -> None:
     """Bring the Contact Export projection up to date with the store.
@@ -50,4 +61,8 @@ def replay(
     """
     with open_store(ctx) as store:
         report = replay_with_progress(store, full=full)
+        reasons = anomaly_summary(store)
     err.print(summary(report))
+    err.print(anomaly_line(reasons))
+    if strict and reasons:
+        raise typer.Exit(1)

@@ -5,10 +5,9 @@ import json
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from contactexport.cli.app import app, db_path, err, open_store
+from contactexport.cli.app import app, db_path, err, open_store, out
 from contactexport.cli.options import AsOf, Zone, parse_as_of, parse_header, parse_zone
 from contactexport.cli.replay import replay_with_progress
 from contactexport.columns import BY_HEADER, COLUMNS, HEADERS
@@ -24,8 +23,6 @@ GROUPS = {
     "durations (seconds)": ("duration",),
     "counts": ("count", "money"),
 }
-# Timelines are wide: when piped, don't squeeze them into 80 columns.
-out = Console(highlight=False, width=None if Console().is_terminal else 200)
 
 
 def _conversation_of(store: EventStore, contact_id: str) -> str | None:

@@ -1,0 +1,67 @@
+"""`contactexport anomalies`: contacts whose replay saw impossible events."""
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from contactexport.cli.app import app, err, open_store, out
+from contactexport.cli.options import (
+    Channels,
+    FromDate,
+    ToDate,
+    Zone,
+    parse_channels,
+    parse_date,
+    parse_zone,
+)
+from contactexport.cli.replay import replay_with_progress
+from contactexport.export import Filters, where_clause
+from contactexport.projector import ANOMALIES, is_current
+from contactexport.timestamps import format_ms
+
+
+@app.command()
+def anomalies(
+    ctx: typer.Context,
+    from_date: FromDate = None,
+    to_date: ToDate = None,
+    channel: Channels = None,
+    tz: Zone = "UTC",
+    limit: Annotated[int, typer.Option("--limit", "-n", help="Show at most this many rows.")] = 50,
+) -> None:
+    """List contacts whose replay saw impossible events: reason, count, first example.
+
+    Exits 0 either way; use [bold]replay --strict[/] to fail on anomalies.
+    """
+    zone = parse_zone(tz)
+    filters = Filters(
+        from_date=parse_date(from_date, "--from"),
+        to_date=parse_date(to_date, "--to"),
+        channels=parse_channels(channel),
+        zone=zone,
+    )
+    where, parameters = where_clause(filters)
+    with open_store(ctx) as store:
+        if not is_current(store):
+            replay_with_progress(store)
+        # SQLite takes the bare columns of a MIN() aggregate from the row holding the minimum.
+        rows = store.conn.execute(
+            f"SELECT contact_id, channel, reason, COUNT(*), MIN(time_ms), event_type, event_id "
+            f"FROM {ANOMALIES}{where} GROUP BY contact_id, reason "
+            "ORDER BY MIN(time_ms), contact_id, reason",
+            parameters,
+        ).fetchall()
+    if not rows:
+        err.print("no anomalies")
+        return
+    table = Table("contact", "channel", "anomaly", "count", "first at", "first event")
+    for contact_id, chan, reason, count, first_ms, event_type, event_id in rows[:limit]:
+        table.add_row(
+            contact_id, chan, reason, str(count), format_ms(first_ms, zone),
+            f"{event_type} {event_id}",
+        )  # fmt: skip
+    out.print(table)
+    contacts = len({row[0] for row in rows})
+    more = f" (first {limit} shown)" if len(rows) > limit else ""
+    err.print(f"{sum(r[3] for r in rows):,} anomalies on {contacts:,} contacts{more}")

@@ -1,0 +1,200 @@
+"""replay, export and anomalies through the CLI, asserting on output and on the store."""
+
+import csv
+import io
+import json
+import sqlite3
+
+import pytest
+from conftest import FIXTURES, REFERENCE, write_events
+
+from builders import ev
+from contactexport.columns import HEADERS
+from contactexport.ingest import ingest_files
+from contactexport.projector import TABLE
+from eventstore import EventStore
+
+
+def parse_csv(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def add_events(db, tmp_path, *events):
+    with EventStore(db) as store:
+        ingest_files(store, [write_events(tmp_path / "more.jsonl", list(events))])
+
+
+def test_export_headers_are_exactly_the_reports_57_columns(loaded):
+    reference = REFERENCE / "contact-export-report.txt"
+    if not reference.is_file():
+        pytest.skip(f"{reference} not found")
+    lines = reference.read_text(encoding="utf-8").splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("Metric | Description"))
+    names = [line.split(" | ")[0] for line in lines[start + 1 : start + 58]]
+    header = next(csv.reader(io.StringIO(loaded("export").stdout)))
+    assert header == names == list(HEADERS)
+
+
+def test_export_catches_up_and_matches_the_sample_fixture(loaded):
+    result = loaded("export")
+    assert result.exit_code == 0
+    expected = (FIXTURES / "sample" / "expected.csv").read_text(encoding="utf-8")
+    assert result.stdout == expected
+    assert "exported 35 contacts" in result.stderr
+
+
+def test_export_to_a_file(loaded, tmp_path):
+    out = tmp_path / "report.csv"
+    assert loaded("export", "-o", str(out)).exit_code == 0
+    assert len(parse_csv(out.read_text(encoding="utf-8"))) == 35
+
+
+def test_replay_is_incremental_and_a_full_replay_gives_identical_rows(loaded, tmp_path):
+    first = loaded("replay")
+    assert "full replay: 35 contacts" in first.stderr
+    before = loaded("export").stdout
+    again = loaded("replay")
+    assert "incremental replay: 0 contacts from 0 conversations" in again.stderr
+    add_events(
+        loaded.db,
+        tmp_path,
+        ev("CONTACT/STARTED", "23:00", "late-1", conversation="late-conv", channel="SMS"),
+    )
+    late = loaded("replay")
+    assert "incremental replay: 1 contacts from 1 conversations (1 events)" in late.stderr
+    assert loaded("replay", "--full").exit_code == 0
+    rows = parse_csv(loaded("export").stdout)
+    assert len(rows) == 36
+    assert [r for r in rows if r["Contact ID"] != "late-1"] == parse_csv(before)
+
+
+def test_a_late_event_for_an_old_conversation_updates_its_row(loaded, tmp_path):
+    loaded("replay")
+    add_events(
+        loaded.db,
+        tmp_path,
+        ev("CONTACT/TRANSFERRED", "08:07", "efpc-call", conversation="efpc-conv",
+           customer="efpc-cust", transferType="WARM", reason="MANUAL",
+           assignee={"inboxId": "inbox-x"}),
+    )  # fmt: skip
+    rows = {r["Contact ID"]: r for r in parse_csv(loaded("export").stdout)}
+    assert rows["efpc-call"]["Transferred"] == "1"
+
+
+def test_rows_and_checkpoint_are_stored_together(loaded):
+    loaded("replay")
+    with sqlite3.connect(loaded.db) as conn:
+        assert conn.execute(f"SELECT COUNT(*) FROM {TABLE}").fetchone()[0] == 35
+        (position,) = conn.execute("SELECT MAX(position) FROM events").fetchone()
+        checkpoints = dict(conn.execute("SELECT name, position FROM checkpoints"))
+    assert position in checkpoints.values()
+
+
+def test_filters_dates_channels_and_inboxes(loaded):
+    voice = parse_csv(loaded("export", "--channel", "VOICE").stdout)
+    assert voice and {r["Channel"] for r in voice} == {"PHONE_CALL"}
+    two = parse_csv(loaded("export", "--channel", "email", "--channel", "Chat").stdout)
+    assert {r["Channel"] for r in two} == {"EMAIL", "CHAT"}
+    day = parse_csv(loaded("export", "--from", "2026-11-03", "--to", "2026-11-03").stdout)
+    assert all(r["Queued At"].startswith("2026-11-03") for r in day)
+    inbox = voice[0]["Inbox when First Queued"]
+    only = parse_csv(loaded("export", "--inbox", inbox).stdout)
+    assert only and {r["Inbox when First Queued"] for r in only} == {inbox}
+
+
+def test_dates_are_days_in_the_report_time_zone(loaded):
+    utc = parse_csv(loaded("export", "--to", "2026-11-02").stdout)
+    tokyo = parse_csv(loaded("export", "--to", "2026-11-02", "--tz", "Asia/Tokyo").stdout)
+    assert all(r["Queued At"].endswith("+09:00") for r in tokyo)
+    assert len(tokyo) < len(utc)  # Tokyo's 2 November ends at 15:00 UTC
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--channel", "fax"], "allowed: voice"),
+        (["--from", "02/11/2026"], "YYYY-MM-DD"),
+        (["--tz", "Mars/Olympus"], "IANA"),
+        (["--sort", "Talk Tme"], "Talk Time"),
+        (["--columns", "Contact ID,Nope"], "no column 'Nope'"),
+    ],
+)
+def test_bad_values_exit_2_naming_what_is_allowed(loaded, args, message):
+    result = loaded("export", *args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+
+
+def test_sort_numbers_numerically_blanks_last_and_descending(loaded):
+    rows = parse_csv(loaded("export", "--sort", "talk time", "--desc").stdout)
+    talk = [r["Talk Time"] for r in rows]
+    numbers = [float(t) for t in talk if t]
+    assert numbers == sorted(numbers, reverse=True)
+    assert talk[len(numbers) :] == [""] * (len(talk) - len(numbers))
+
+
+def test_formats_columns_hms_jsonl_and_link(loaded, monkeypatch):
+    cols = "Contact ID,Queued-to-Fulfilled Time,Link"
+    monkeypatch.setenv(
+        "CONTACTEXPORT_LINK_TEMPLATE", "https://x.example/c/{customer_id}/{contact_id}"
+    )
+    rows = {r["Contact ID"]: r for r in parse_csv(
+        loaded("export", "--columns", cols, "--durations", "hms").stdout)}  # fmt: skip
+    assert list(rows["efpc-email"]) == cols.split(",")
+    assert rows["efpc-email"]["Queued-to-Fulfilled Time"] == "-0:00:02:00"
+    assert rows["efpc-email"]["Link"] == "https://x.example/c/efpc-cust/efpc-email"
+    lines = loaded("export", "--format", "jsonl", "--columns", cols).stdout.splitlines()
+    record = next(json.loads(line) for line in lines if "efpc-email" in line)
+    assert record["Queued-to-Fulfilled Time"] == -120
+
+
+def test_as_of_shows_the_world_then_and_leaves_the_projection_alone(loaded):
+    before = loaded("export").stdout
+    then = {r["Contact ID"]: r for r in parse_csv(
+        loaded("export", "--as-of", "2026-11-02T08:09:00Z").stdout)}  # fmt: skip
+    assert set(then) == {"efpc-call", "efpc-email"}  # contacts queued later are absent
+    assert then["efpc-call"]["Status"] == "" and then["efpc-call"]["Ended At"] == ""
+    assert then["efpc-call"]["Queued At"] == "2026-11-02T08:05:00.000+00:00"
+    assert loaded("export").stdout == before
+
+
+def test_hostile_text_is_neutralized_in_csv(loaded):
+    rows = parse_csv(loaded("export", "--columns", "Final IVR Selection,Entry Point").stdout)
+    ivr = {r["Final IVR Selection"] for r in rows}
+    assert "'=1+1" in ivr and "=1+1" not in ivr
+    assert "+15550100" in {r["Entry Point"] for r in rows}
+
+
+def test_anomalies_are_listed_summarized_and_fail_strict_replay(invoke, tmp_path):
+    add_events(
+        invoke.db,
+        tmp_path,
+        ev("CONTACT/STARTED", "08:00", "odd", conversation="odd-conv"),
+        ev("CONTACT/HOLD_ENDED", "08:01", "odd", conversation="odd-conv", reason="MANUAL"),
+        ev("CONTACT/HOLD_ENDED", "08:02", "odd", conversation="odd-conv", reason="MANUAL"),
+        ev("CONTACT/STARTED", "08:00", "fine", conversation="fine-conv", channel="EMAIL"),
+    )
+    replay = invoke("replay")
+    assert replay.exit_code == 0
+    assert "2 anomalies: 2 × no hold is open" in replay.stderr
+    assert invoke("replay", "--strict").exit_code == 1
+    listed = invoke("anomalies")
+    assert "odd" in listed.stdout and "no hold is open" in listed.stdout
+    assert "CONTACT/HOLD_ENDED" in listed.stdout
+    assert "2 anomalies on 1 contacts" in listed.stderr
+    assert "no anomalies" in invoke("anomalies", "--channel", "email").stderr
+    assert "no anomalies" in invoke("anomalies", "--from", "2026-11-03").stderr
+
+
+def test_strict_replay_passes_on_clean_data(loaded):
+    assert loaded("replay", "--strict").exit_code == 0
+
+
+def test_an_unknown_store_version_is_a_clear_error(invoke):
+    with EventStore(invoke.db):
+        pass
+    with sqlite3.connect(invoke.db) as conn:
+        conn.execute("PRAGMA user_version = 999")
+    result = invoke("export")
+    assert result.exit_code == 2
+    assert "999" in result.stderr or "newer" in result.stderr
