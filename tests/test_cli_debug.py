@@ -1,0 +1,114 @@
+"""timeline, --why, --json, as-of and diagram through the CLI, on the fixtures."""
+
+import json
+import re
+from pathlib import Path
+
+from contactexport.columns import HEADERS
+from contactexport.diagram import draw
+from contactexport.machine import STATES, TRIGGERS
+
+README = Path(__file__).parents[1] / "README.md"
+
+
+def test_timeline_shows_events_states_and_changes_made_by_another_contact(loaded):
+    result = loaded("timeline", "efpc-email")
+    assert result.exit_code == 0
+    text = result.stdout
+    assert "CONTACT/STARTED" in text and "pending → queued" in text
+    assert "other contact efpc-call" in text  # the call's ENDED fulfilled the email
+    assert "Queued-to-Fulfilled Time: 180 → -120" in text
+    assert "Fulfilled by Contact ID" in text
+    for group in ("identity", "timestamps", "durations (seconds)", "counts"):
+        assert group in text
+
+
+def test_timeline_json_has_a_stable_shape(loaded):
+    document = json.loads(loaded("timeline", "efpc-email", "--json").stdout)
+    assert set(document) == {"contact_id", "conversation_id", "state", "events", "row", "anomalies"}
+    assert list(document["row"]) == list(HEADERS)
+    assert document["row"]["Queued-to-Fulfilled Time"] == "-120"
+    event = document["events"][0]
+    assert set(event) == {
+        "timestamp", "event_id", "type", "initiator", "source", "source_contact_id",
+        "state_before", "state_after", "anomaly", "changes",
+    }  # fmt: skip
+    assert event["state_before"] == "pending" and event["state_after"] == "queued"
+    ended_call = next(e for e in document["events"] if e["source"] == "other contact")
+    assert ended_call["source_contact_id"] == "efpc-call"
+    assert {"column": "Fulfilled by Contact ID", "old": "efpc-email", "new": "efpc-call"} in (
+        ended_call["changes"]
+    )
+
+
+def test_why_gives_the_rule_the_arithmetic_and_the_events(loaded):
+    text = loaded("timeline", "hold-call", "--why", "talk time").stdout
+    assert "Talk Time:" in text and "Hold Time – Total" in text
+    assert re.search(r"Talk Time = Ended At - Fulfilled At - Hold Time – Total = .* = 584\.5", text)
+    assert "CONTACT/ENDED" in text
+    doc = json.loads(loaded("timeline", "efpc-email", "--why", "Queued-to-Fulfilled Time",
+                            "--json").stdout)  # fmt: skip
+    assert doc["why"]["arithmetic"] == [
+        "Queued-to-Fulfilled Time = Fulfilled At - Queued At = "
+        "2026-11-02T08:06:00.000+00:00 - 2026-11-02T08:08:00.000+00:00 = -120"
+    ]
+    assert [e["type"] for e in doc["why"]["events"]] == ["CONTACT/FULFILLED", "CONTACT/ENDED"]
+
+
+def test_unknown_contact_exits_1_with_the_closest_ids(loaded):
+    result = loaded("timeline", "efpc-emial")
+    assert result.exit_code == 1
+    assert "no contact 'efpc-emial'" in result.stderr
+    assert "efpc-email" in result.stderr
+
+
+def test_unknown_column_for_why_exits_2(loaded):
+    result = loaded("timeline", "efpc-email", "--why", "Talk Tme")
+    assert result.exit_code == 2 and "Talk Time" in result.stderr
+
+
+def test_timeline_as_of_shows_a_contact_not_yet_ended(loaded):
+    document = json.loads(
+        loaded("timeline", "efpc-call", "--json", "--as-of", "2026-11-02T08:07:00Z").stdout
+    )
+    assert document["state"] == "fulfilled"
+    assert document["row"]["Status"] == "" and document["row"]["Ended At"] == ""
+    assert all(e["timestamp"] <= "2026-11-02T08:07" for e in document["events"])
+    before = loaded("timeline", "efpc-email", "--as-of", "2026-11-02T08:07:00Z")
+    assert before.exit_code == 1  # queued at 08:08: not there yet
+
+
+def test_timeline_marks_anomalies(invoke, tmp_path):
+    from conftest import write_events
+
+    from builders import ev
+    from contactexport.ingest import ingest_files
+    from eventstore import EventStore
+
+    events = [ev("CONTACT/STARTED", "08:00", "odd"), ev("CONTACT/HOLD_ENDED", "08:01", "odd")]
+    with EventStore(invoke.db) as store:
+        ingest_files(store, [write_events(tmp_path / "e.jsonl", events)])
+    text = invoke("timeline", "odd").stdout
+    assert "ANOMALY" in text and "no hold is open" in text
+    document = json.loads(invoke("timeline", "odd", "--json").stdout)
+    assert document["anomalies"][0]["reason"] == "no hold is open"
+
+
+def test_diagram_is_drawn_from_the_machine(invoke):
+    mermaid = invoke("diagram").stdout
+    assert "stateDiagram-v2" in mermaid
+    for state in STATES:
+        assert f'state "{state}" as {state}' in mermaid
+    for trigger in TRIGGERS:
+        assert trigger in mermaid
+    dot = invoke("diagram", "--format", "dot").stdout
+    assert dot.startswith("digraph") and "HOLD_STARTED [phone]" in dot
+
+
+def test_the_readme_shows_the_current_diagram():
+    readme = README.read_text(encoding="utf-8")
+    block = re.search(r"```mermaid\n(.*?)```", readme, re.S)
+    assert block, "README.md has no ```mermaid block"
+    assert block.group(1) == draw("mermaid"), (
+        "README's state diagram is out of date: paste `contactexport diagram` into it"
+    )
