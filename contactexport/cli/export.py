@@ -12,38 +12,29 @@ from contactexport.cli.app import app, err, open_store
 from contactexport.cli.options import (
     AsOf,
     Channels,
+    DurationStyle,
     FromDate,
     Inboxes,
     ToDate,
     Zone,
     parse_as_of,
-    parse_channels,
-    parse_date,
     parse_header,
     parse_zone,
 )
-from contactexport.cli.replay import replay_with_progress
+from contactexport.cli.rows import filters_from_options, report_rows
 from contactexport.columns import HEADERS
 from contactexport.export import (
     ExportQuery,
-    Filters,
     RowFormat,
     format_rows,
-    query_rows,
     write_csv,
     write_jsonl,
 )
-from contactexport.projector import AS_OF_TABLE, is_current, project_as_of
 
 
 class Format(StrEnum):
     csv = "csv"
     jsonl = "jsonl"
-
-
-class DurationStyle(StrEnum):
-    seconds = "seconds"
-    hms = "hms"
 
 
 @app.command()
@@ -91,13 +82,7 @@ def export(
     """
     zone = parse_zone(tz)
     query = ExportQuery(
-        Filters(
-            from_date=parse_date(from_date, "--from"),
-            to_date=parse_date(to_date, "--to"),
-            channels=parse_channels(channel),
-            inboxes=tuple(inbox or ()),
-            zone=zone,
-        ),
+        filters_from_options(from_date, to_date, channel, inbox, zone),
         sort=parse_header(sort, "--sort") if sort else None,
         descending=desc,
     )
@@ -109,12 +94,7 @@ def export(
     row_format = RowFormat(zone, link_template, durations.value, chosen)
     as_of_ms = parse_as_of(as_of, zone)
     with open_store(ctx) as store:
-        if as_of_ms is not None:
-            project_as_of(store, as_of_ms)
-            query.table = AS_OF_TABLE
-        elif not is_current(store):
-            replay_with_progress(store)
-        rows = query_rows(store.conn, query)
+        rows = report_rows(store, query, as_of_ms)
         with (
             output.open("w", newline="", encoding="utf-8") if output else nullcontext(sys.stdout)
         ) as out:

@@ -2,6 +2,7 @@
 
 import difflib
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -108,3 +109,8 @@ def parse_header(name: str, option: str) -> str:
     close = difflib.get_close_matches(name, HEADERS, n=3, cutoff=0.4)
     hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
     raise typer.BadParameter(f"no column {name!r}{hint}", param_hint=option)
+
+
+class DurationStyle(StrEnum):
+    seconds = "seconds"
+    hms = "hms"

@@ -1,0 +1,35 @@
+"""The rows every report command reads: caught up, or replayed as of a moment."""
+
+from collections.abc import Iterator
+
+from contactexport.cli.options import parse_channels, parse_date
+from contactexport.cli.replay import replay_with_progress
+from contactexport.export import ExportQuery, Filters, query_rows
+from contactexport.projector import AS_OF_TABLE, is_current, project_as_of
+from eventstore import EventStore
+
+
+def filters_from_options(
+    from_date: str | None,
+    to_date: str | None,
+    channel: list[str] | None,
+    inbox: list[str] | None,
+    zone,
+) -> Filters:
+    return Filters(
+        from_date=parse_date(from_date, "--from"),
+        to_date=parse_date(to_date, "--to"),
+        channels=parse_channels(channel),
+        inboxes=tuple(inbox or ()),
+        zone=zone,
+    )
+
+
+def report_rows(store: EventStore, query: ExportQuery, as_of_ms: int | None) -> Iterator[tuple]:
+    """Raw rows for the query: from an as-of replay (projection untouched) or the projection."""
+    if as_of_ms is not None:
+        project_as_of(store, as_of_ms)
+        query.table = AS_OF_TABLE
+    elif not is_current(store):
+        replay_with_progress(store)
+    return query_rows(store.conn, query)

@@ -1,0 +1,145 @@
+"""`contactexport summary` and `top`: the report's "how to use" questions, answered."""
+
+import csv
+import sys
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from contactexport.cli.app import app, err, open_store, out
+from contactexport.cli.options import (
+    AsOf,
+    Channels,
+    DurationStyle,
+    FromDate,
+    Inboxes,
+    ToDate,
+    Zone,
+    parse_as_of,
+    parse_header,
+    parse_zone,
+)
+from contactexport.cli.rows import filters_from_options, report_rows
+from contactexport.columns import BY_HEADER
+from contactexport.export import ExportQuery, RowFormat, format_rows
+from contactexport.formatting import hms, seconds, spreadsheet_safe
+from contactexport.summary import TIME_BUCKETS, summarize
+
+NUMERIC = ("duration", "count", "money")
+
+
+class TableFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+
+
+def _metric(name: str, option: str) -> str:
+    header = parse_header(name, option)
+    if BY_HEADER[header].kind not in NUMERIC:
+        raise typer.BadParameter(f"{header!r} is not a number or duration", param_hint=option)
+    return header
+
+
+def _number(metric: str, value: float, hms_style: bool) -> str:
+    if BY_HEADER[metric].kind == "duration":
+        ms = round(value)
+        return hms(ms) if hms_style else seconds(ms)
+    return f"{value:.3f}".rstrip("0").rstrip(".")
+
+
+def _emit(headers: list[str], rows: list[list[str]], fmt: TableFormat, title: str) -> None:
+    if fmt is TableFormat.csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(headers)
+        writer.writerows([spreadsheet_safe(cell) for cell in row] for row in rows)
+        return
+    table = Table(*headers, title=title, title_justify="left")
+    for row in rows:
+        table.add_row(*row)
+    out.print(table)
+
+
+@app.command()
+def summary(
+    ctx: typer.Context,
+    by: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--by",
+            help="Group by a report column (e.g. 'Entry Point', 'Inbox when First Queued') or a "
+            "period of Queued At: hour, day, week. Repeatable: --by day --by 'Entry Point'.",
+        ),
+    ] = None,
+    metric: Annotated[
+        str, typer.Option("--metric", help="The number or duration column to describe.")
+    ] = "Queued-to-Fulfilled Time",
+    from_date: FromDate = None,
+    to_date: ToDate = None,
+    channel: Channels = None,
+    inbox: Inboxes = None,
+    tz: Zone = "UTC",
+    as_of: AsOf = None,
+    durations: Annotated[
+        DurationStyle, typer.Option("--durations", help="Raw seconds, or d:hh:mm:ss (hms).")
+    ] = DurationStyle.seconds,
+    fmt: Annotated[TableFormat, typer.Option("--format", help="table or csv.")] = TableFormat.table,
+) -> None:
+    """Count, mean, median, p90 and max of one metric per group, e.g. voice wait by entry point.
+
+    Contacts with a blank metric (not ended, not fulfilled...) are left out of its statistics.
+    """
+    zone = parse_zone(tz)
+    groups = [name if name in TIME_BUCKETS else parse_header(name, "--by") for name in by or []]
+    metric = _metric(metric, "--metric")
+    query = ExportQuery(filters_from_options(from_date, to_date, channel, inbox, zone))
+    with open_store(ctx) as store:
+        stats = summarize(report_rows(store, query, parse_as_of(as_of, zone)), groups, metric, zone)
+    hms_style = durations is DurationStyle.hms
+    rows = [
+        [
+            *s.key,
+            str(s.count),
+            *(_number(metric, v, hms_style) for v in (s.mean, s.median, s.p90, s.max)),
+        ]
+        for s in stats
+    ]
+    _emit([*groups, "count", "mean", "median", "p90", "max"], rows, fmt, metric)
+    if not rows:
+        err.print("no contacts with a value for this metric")
+
+
+@app.command()
+def top(
+    ctx: typer.Context,
+    metric: Annotated[str, typer.Argument(help="The number or duration column to rank by.")],
+    n: Annotated[int, typer.Option("-n", help="How many contacts.")] = 20,
+    from_date: FromDate = None,
+    to_date: ToDate = None,
+    channel: Channels = None,
+    inbox: Inboxes = None,
+    tz: Zone = "UTC",
+    as_of: AsOf = None,
+    link_template: Annotated[
+        str | None,
+        typer.Option(
+            "--link-template",
+            envvar="CONTACTEXPORT_LINK_TEMPLATE",
+            help="Template for the Link column (see export --help).",
+        ),
+    ] = None,
+    fmt: Annotated[TableFormat, typer.Option("--format", help="table or csv.")] = TableFormat.table,
+) -> None:
+    """The contacts contributing most to a metric (e.g. "Contact Handle Time"), with links."""
+    zone = parse_zone(tz)
+    metric = _metric(metric, "metric")
+    query = ExportQuery(
+        filters_from_options(from_date, to_date, channel, inbox, zone), sort=metric, descending=True
+    )
+    shown = ("Contact ID", "Queued At", "Channel", "Entry Point", metric, "Link")
+    row_format = RowFormat(zone=zone, link_template=link_template, columns=shown)
+    with open_store(ctx) as store:
+        rows = report_rows(store, query, parse_as_of(as_of, zone))
+        cells = [r for _, r in zip(range(n), format_rows(rows, row_format), strict=False)]
+    _emit(list(shown), [c for c in cells if c[4]], fmt, f"top {n} by {metric}")
