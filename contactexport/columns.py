@@ -13,6 +13,7 @@ a contact that has not ended shows only the columns marked `at_start`.
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any, Literal
 
 from contactexport.contact import HOLD_KINDS, Contact
@@ -35,7 +36,7 @@ class Column:
 
 
 def _fact(name: str) -> Callable[[Contact], Any]:
-    return lambda c: getattr(c, name)
+    return attrgetter(name)
 
 
 def _difference(end: str, start: str) -> Callable[[Contact], int | None]:

@@ -18,24 +18,26 @@ MISSED_REASONS = frozenset({"MISSED", "DEVICE ERROR"})
 SENDER_BY_INITIATOR = {"AGENT": "agent", "AUTOMATION": "rules", "APPLICATION": "api", "API": "api"}
 
 
-@dataclass(slots=True)
 class Event:
-    """A stored event as replay sees it: its time, identity and parsed JSON."""
+    """A stored event as replay sees it: its time, identity and parsed JSON.
 
-    time_ms: int
-    event_id: str
-    type: str
-    body: dict[str, Any]
+    `content` and `initiator_type` are read once here: replay consults them for every event.
+    """
 
-    @property
-    def content(self) -> dict[str, Any]:
-        content = self.body.get("content")
-        return content if isinstance(content, dict) else {}
+    __slots__ = ("body", "content", "event_id", "initiator_type", "time_ms", "type")
 
-    @property
-    def initiator_type(self) -> str | None:
-        initiator = self.body.get("initiator")
-        return initiator.get("type") if isinstance(initiator, dict) else None
+    def __init__(self, time_ms: int, event_id: str, type: str, body: dict[str, Any]) -> None:
+        self.time_ms = time_ms
+        self.event_id = event_id
+        self.type = type
+        self.body = body
+        content = body.get("content")
+        self.content: dict[str, Any] = content if content.__class__ is dict else {}
+        initiator = body.get("initiator")
+        self.initiator_type = initiator.get("type") if initiator.__class__ is dict else None
+
+    def __repr__(self) -> str:
+        return f"Event({self.time_ms}, {self.event_id!r}, {self.type!r})"
 
     def assignee(self, key: str = "context") -> dict[str, Any]:
         """`context.assignee` (just before the event) or, with key=None, `content.assignee`."""

@@ -9,7 +9,6 @@ always replayed whole, so its rows never depend on what arrived when.
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 from itertools import islice
 
 from contactexport.columns import COLUMNS
@@ -157,9 +156,15 @@ def _project(
             on_conversation(len(events))
 
 
-def storable(values: list) -> tuple:
+_MONEY = tuple(i for i, column in enumerate(COLUMNS) if column.kind == "money")
+
+
+def storable(values: list) -> list:
     """Money is kept as exact decimal text; everything else is already an SQLite type."""
-    return tuple(str(v) if isinstance(v, Decimal) else v for v in values)
+    for i in _MONEY:
+        if values[i] is not None:
+            values[i] = str(values[i])
+    return values
 
 
 def _write(conn, rows: Iterator[tuple[str, tuple]], row_table: str) -> None:

@@ -198,3 +198,14 @@ def test_an_unknown_store_version_is_a_clear_error(invoke):
     result = invoke("export")
     assert result.exit_code == 2
     assert "999" in result.stderr or "newer" in result.stderr
+
+
+def test_arrival_order_and_redelivery_do_not_change_any_row(invoke, tmp_path):
+    lines = (FIXTURES / "sample" / "events.jsonl").read_text(encoding="utf-8").splitlines()
+    scrambled = tmp_path / "scrambled.jsonl"
+    scrambled.write_text("\n".join(lines[::-1] + lines[::3]) + "\n", encoding="utf-8")
+    with EventStore(invoke.db) as store:
+        ingest_files(store, [scrambled])
+    assert invoke("export").stdout == (FIXTURES / "sample" / "expected.csv").read_text(
+        encoding="utf-8"
+    )

@@ -31,7 +31,8 @@ def summary(report: ReplayReport) -> str:
     kind = "full replay" if report.full else "incremental replay"
     return (
         f"{kind}: {report.contacts:,} contacts from {report.conversations:,} conversations "
-        f"({report.events:,} events) up to store position {report.position:,}"
+        f"({report.events:,} events), {report.anomalies:,} anomalies seen; "
+        f"store position {report.position:,}"
     )
 
 
