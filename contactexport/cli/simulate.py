@@ -1,0 +1,202 @@
+"""`contactexport simulate`: realistic synthetic Gladly events, deterministic for a seed."""
+
+import time
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from contactexport.cli.app import app, err
+from contactexport.simulate import ConfigError, Simulation, SimulationConfig
+from contactexport.simulate.config import load_toml, parse_mix
+from contactexport.simulate.writer import open_output, write_lines
+
+PROGRESS_FROM = 20_000  # conversations; smaller runs finish before a bar is worth drawing
+PROGRESS_EVERY = 500
+
+DEFAULTS = SimulationConfig()
+
+
+def _rate(name: str, meaning: str):
+    """A 0..1 knob whose default and meaning come from SimulationConfig."""
+    text = f"{meaning} (default: {getattr(DEFAULTS, name)})."
+    return Annotated[float | None, typer.Option(min=0.0, max=1.0, help=text)]
+
+
+OutboundRate = _rate("outbound_rate", "Conversations the center starts (calls, messages)")
+AbandonRate = _rate("abandon_rate", "Inbound calls hung up before an agent accepts")
+RejectRate = _rate("reject_rate", "Offers declined, missed or failed (device error)")
+HoldRate = _rate("hold_rate", "Answered calls with manual or conference holds")
+TransferRate = _rate("transfer_rate", "Answered calls and messaging contacts transferred")
+PaymentRate = _rate("payment_rate", "Answered calls and chats/SMS/WhatsApp with a payment")
+UnfinishedRate = _rate("unfinished_rate", "Conversations cut off before their contact ends")
+
+
+@app.command(no_args_is_help=False)
+def simulate(
+    conversations: Annotated[
+        int | None,
+        typer.Option(
+            "--conversations", "-n", min=0, help="Conversations to generate (default: 1000)."
+        ),
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option("--seed", help="Same seed, same bytes (default: 0).")
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            dir_okay=False,
+            help="JSONL file (gzip if it ends in .gz); default stdout.",
+        ),
+    ] = None,
+    start: Annotated[
+        str | None,
+        typer.Option("--start", help="First day, YYYY-MM-DD, in --tz (default: 2026-11-02)."),
+    ] = None,
+    days: Annotated[
+        int | None, typer.Option("--days", min=1, help="Days of arrivals (default: 1).")
+    ] = None,
+    tz: Annotated[
+        str | None,
+        typer.Option("--tz", help="Zone of the daily curve and the shifts (default: UTC)."),
+    ] = None,
+    mix: Annotated[
+        str | None,
+        typer.Option(
+            "--mix",
+            help="Inbound channel weights, e.g. PHONE_CALL=35,CHAT=20,EMAIL=20,SMS=9,"
+            "WHATSAPP=5,FB_MESSENGER=4,VOICEMAIL=7 (the default); unnamed channels get 0.",
+        ),
+    ] = None,
+    agents: Annotated[
+        int | None,
+        typer.Option(
+            "--agents", min=0, help="Agents on staff (default: 0 = ~1 per 40 conversations a day)."
+        ),
+    ] = None,
+    outbound_rate: OutboundRate = None,
+    abandon_rate: AbandonRate = None,
+    reject_rate: RejectRate = None,
+    hold_rate: HoldRate = None,
+    transfer_rate: TransferRate = None,
+    payment_rate: PaymentRate = None,
+    unfinished_rate: UnfinishedRate = None,
+    noise: Annotated[
+        bool | None,
+        typer.Option(
+            "--noise/--no-noise",
+            help="Agent status, topics and routing updates besides contacts (default: noise).",
+        ),
+    ] = None,
+    config_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            exists=True,
+            dir_okay=False,
+            help="TOML file with any knob of docs/simulator.md (options given here win).",
+        ),
+    ] = None,
+    progress: Annotated[
+        bool | None,
+        typer.Option(
+            "--progress/--no-progress",
+            help=f"Progress bar on stderr (default: on a terminal, from {PROGRESS_FROM:,} "
+            "conversations).",
+        ),
+    ] = None,
+) -> None:
+    """Write a realistic contact center's Gladly events as JSONL.
+
+    A daily arrival curve; phone, chat, SMS, WhatsApp, Messenger, email and voicemail with
+    entry points and IVR selections; routing with declines and misses; holds of every kind;
+    warm and cold transfers; abandons; emails during calls; outbound calls and messages;
+    payments; profile views; closing conversations. The rates are per conversation (per
+    offer for --reject-rate); docs/simulator.md describes every knob.
+    """
+    try:
+        knobs = load_toml(config_file) if config_file else {}
+        if start is not None:
+            knobs["start"] = _date(start)
+        if mix is not None:
+            knobs["channel_mix"] = parse_mix(mix)
+        config = SimulationConfig(**knobs).with_overrides(
+            conversations=conversations,
+            seed=seed,
+            days=days,
+            tz=tz,
+            agents=agents,
+            outbound_rate=outbound_rate,
+            abandon_rate=abandon_rate,
+            reject_rate=reject_rate,
+            hold_rate=hold_rate,
+            transfer_rate=transfer_rate,
+            payment_rate=payment_rate,
+            unfinished_rate=unfinished_rate,
+            noise=noise,
+        )
+    except (ConfigError, TypeError) as error:
+        err.print(f"[red]error:[/] {error}")
+        raise typer.Exit(2) from None
+
+    show = (
+        progress
+        if progress is not None
+        else (err.is_terminal and config.conversations >= PROGRESS_FROM)
+    )
+    began = time.perf_counter()
+    with (
+        _Progress(config.conversations, show) as bar,
+        open_output(output, typer.get_binary_stream("stdout")) as out,
+    ):
+        events = write_lines(Simulation(config).lines(bar.each), out)
+    seconds = time.perf_counter() - began
+    where = "stdout" if output is None else str(output)
+    err.print(
+        f"wrote {events:,} events ({config.conversations:,} conversations, seed {config.seed}) "
+        f"to {where} in {seconds:.1f} s ({events / max(seconds, 1e-9):,.0f} events/s)",
+        soft_wrap=True,
+    )
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(f"--start {text!r} is not a date such as 2026-11-02") from None
+
+
+class _Progress:
+    """A rich progress bar over conversations, or nothing."""
+
+    def __init__(self, total: int, show: bool) -> None:
+        self.total, self.show, self.done = total, show, 0
+        self._bar: Progress | None = None
+
+    def __enter__(self) -> "_Progress":
+        if self.show:
+            self._bar = Progress(
+                TextColumn("simulating"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=err,
+                transient=True,
+            )
+            self._bar.__enter__()
+            self._task = self._bar.add_task("conversations", total=self.total)
+        return self
+
+    def each(self, _conversation: object) -> None:
+        self.done += 1
+        if self._bar is not None and self.done % PROGRESS_EVERY == 0:
+            self._bar.update(self._task, completed=self.done)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(*exc)

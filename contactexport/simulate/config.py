@@ -1,0 +1,154 @@
+"""The knobs of the simulated contact center, in one frozen value with realistic defaults.
+
+Rates are probabilities per conversation (or per offer, per event where said); durations are
+seconds. `docs/simulator.md` describes what each knob does to the stream.
+"""
+
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+# Share of inbound conversations by the channel they start on (normalized, need not sum to 1).
+DEFAULT_MIX = {
+    "PHONE_CALL": 35.0,
+    "CHAT": 20.0,
+    "EMAIL": 20.0,
+    "SMS": 9.0,
+    "WHATSAPP": 5.0,
+    "FB_MESSENGER": 4.0,
+    "VOICEMAIL": 7.0,
+}
+
+# Relative arrivals per local hour of day: quiet nights, a morning peak, a smaller afternoon one.
+DEFAULT_CURVE = (
+    0.15, 0.1, 0.08, 0.08, 0.1, 0.2, 0.45, 0.8, 1.2, 1.5, 1.6, 1.5,
+    1.3, 1.35, 1.45, 1.35, 1.2, 1.0, 0.8, 0.65, 0.5, 0.4, 0.3, 0.2,
+)  # fmt: skip
+
+# SLA per channel: dueAt = STARTED + this many seconds (inbound contacts only).
+DEFAULT_SLA = {
+    "PHONE_CALL": 60,
+    "CHAT": 120,
+    "SMS": 900,
+    "WHATSAPP": 900,
+    "FB_MESSENGER": 3600,
+    "EMAIL": 14400,
+    "VOICEMAIL": 14400,
+}
+
+
+class ConfigError(ValueError):
+    """A knob with a value the model cannot use, worded for the command line."""
+
+
+@dataclass(frozen=True)
+class SimulationConfig:
+    conversations: int = 1000
+    seed: int = 0
+    start: date = date(2026, 11, 2)
+    days: int = 1
+    tz: str = "UTC"  # zone of the daily curve and of the agents' shifts
+    channel_mix: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_MIX))
+    hourly_curve: tuple[float, ...] = DEFAULT_CURVE
+    weekend_factor: float = 0.55
+    sla: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_SLA))
+    agents: int = 0  # 0 = one agent per ~40 conversations a day, between 4 and 400
+    outbound_rate: float = 0.08  # conversations started by the center (calls and messages)
+    abandon_rate: float = 0.08  # inbound calls the customer hangs up before an agent accepts
+    leave_rate: float = 0.05  # inbound chats/messages the customer leaves before any reply
+    reject_rate: float = 0.12  # per offer: declined, missed or device error
+    hold_rate: float = 0.30  # answered calls with manual or conference holds
+    transfer_rate: float = 0.10  # answered calls and messaging contacts transferred
+    warm_share: float = 0.5  # share of call transfers that are warm
+    email_during_call_rate: float = 0.06  # answered calls during which the customer emails
+    overlap_rate: float = 0.08  # waiting emails the customer follows up by chat or SMS
+    callback_rate: float = 0.65  # voicemails the agent calls back
+    callback_retry_rate: float = 0.3  # abandoned callers who call again
+    manual_assign_rate: float = 0.06  # email and async messaging assigned by hand, no offer
+    payment_rate: float = 0.08  # answered calls and chats with a payment request
+    usd_share: float = 0.8  # payments in USD (the rest in EUR, GBP, CAD, JPY)
+    unfinished_rate: float = 0.01  # single-contact conversations cut off before the end
+    late_rate: float = 0.1  # events delivered late (up to max_delay seconds)
+    max_delay: float = 15.0
+    noise: bool = True  # agent status, availability, topics, routing updates
+    buffer: int = 50_000  # events held for reordering; bounds memory
+
+    def __post_init__(self) -> None:
+        problems = list(_problems(self))
+        if problems:
+            raise ConfigError("; ".join(problems))
+
+    @property
+    def staff_size(self) -> int:
+        if self.agents:
+            return self.agents
+        return max(4, min(400, round(self.conversations / self.days / 40)))
+
+    def with_overrides(self, **values: Any) -> "SimulationConfig":
+        """A copy with the given knobs replaced; None means "keep"."""
+        return replace(self, **{k: v for k, v in values.items() if v is not None})
+
+
+def _problems(config: SimulationConfig):
+    if config.conversations < 0:
+        yield "conversations must be >= 0"
+    if config.days < 1:
+        yield "days must be >= 1"
+    try:
+        ZoneInfo(config.tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        yield f"unknown time zone {config.tz!r}; use an IANA name such as UTC or Europe/Paris"
+    if config.agents == 1 or config.agents < 0:
+        yield "agents must be 0 (automatic) or at least 2"
+    if config.buffer < 1:
+        yield "buffer must be >= 1"
+    if config.max_delay < 0:
+        yield "max_delay must be >= 0"
+    unknown = set(config.channel_mix) - set(DEFAULT_MIX)
+    if unknown:
+        yield f"channel_mix: unknown channel {', '.join(sorted(unknown))}"
+    if any(w < 0 for w in config.channel_mix.values()) or sum(config.channel_mix.values()) <= 0:
+        yield "channel_mix needs non-negative weights with a positive sum"
+    if len(config.hourly_curve) != 24 or min(config.hourly_curve) < 0:
+        yield "hourly_curve needs 24 non-negative weights"
+    elif sum(config.hourly_curve) <= 0:
+        yield "hourly_curve needs a positive sum"
+    for f in fields(config):
+        if f.name.endswith(("_rate", "_share")) or f.name == "weekend_factor":
+            value = getattr(config, f.name)
+            if not 0 <= value <= 1:
+                yield f"{f.name} must be between 0 and 1, got {value}"
+
+
+def parse_mix(text: str) -> dict[str, float]:
+    """`PHONE_CALL=40,CHAT=20` -> weights; channels not named keep weight 0."""
+    mix: dict[str, float] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        name, sep, weight = part.partition("=")
+        if not sep:
+            raise ConfigError(f"channel mix {part!r}: expected CHANNEL=WEIGHT")
+        try:
+            mix[name.strip().upper()] = float(weight)
+        except ValueError:
+            raise ConfigError(f"channel mix {part!r}: {weight!r} is not a number") from None
+    return mix
+
+
+def load_toml(path: Path) -> dict[str, Any]:
+    """Knobs from a TOML file (same names as the config fields); unknown names are errors."""
+    try:
+        values = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise ConfigError(f"{path}: {error}") from None
+    names = {f.name for f in fields(SimulationConfig)}
+    unknown = sorted(set(values) - names)
+    if unknown:
+        raise ConfigError(f"{path}: unknown knob {', '.join(unknown)}")
+    if "hourly_curve" in values:
+        values["hourly_curve"] = tuple(values["hourly_curve"])
+    if isinstance(values.get("start"), str):
+        values["start"] = date.fromisoformat(values["start"])
+    return values

@@ -1,0 +1,43 @@
+"""Where the simulated events go: a JSONL file (gzip when it ends in .gz) or a binary stream.
+
+The gzip header carries neither a file name nor a time, so the same seed gives the same
+bytes whatever the file is called and whenever it is written.
+"""
+
+import gzip
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import BinaryIO
+
+BATCH = 4096  # lines per write call: fewer system calls, little memory
+
+
+@contextmanager
+def open_output(path: Path | None, stdout: BinaryIO) -> Iterator[BinaryIO]:
+    """`path`, or `stdout` when it is None or `-`."""
+    if path is None or str(path) == "-":
+        yield stdout
+        stdout.flush()
+        return
+    with ExitStack() as stack:
+        raw = stack.enter_context(path.open("wb"))
+        if path.name.endswith(".gz"):
+            zipped = gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6)
+            yield stack.enter_context(zipped)
+        else:
+            yield raw
+
+
+def write_lines(lines: Iterable[bytes], out: BinaryIO) -> int:
+    """Write newline-terminated lines in batches; returns how many."""
+    count = 0
+    batch: list[bytes] = []
+    for line in lines:
+        batch.append(line)
+        if len(batch) == BATCH:
+            out.write(b"".join(batch))
+            count += BATCH
+            batch.clear()
+    out.write(b"".join(batch))
+    return count + len(batch)
