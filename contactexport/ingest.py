@@ -96,10 +96,11 @@ def ingest_files(
     `on_progress` is called with the number of input bytes (compressed, for gzip) consumed.
     """
     report = report if report is not None else IngestReport()
-    for path in paths:
-        with _open(path) as (stream, source, position):
-            chunks = _chunks(stream, position, on_progress)
-            _ingest_chunks(store, chunks, source, report, batch_events)
+    with store.background_commits():
+        for path in paths:
+            with _open(path) as (stream, source, position):
+                chunks = _chunks(stream, position, on_progress)
+                _ingest_chunks(store, chunks, source, report, batch_events)
     return report
 
 
@@ -113,7 +114,8 @@ def ingest_lines(
 ) -> IngestReport:
     """Ingest lines already in hand (with or without their newline), e.g. from a test."""
     report = report if report is not None else IngestReport()
-    _ingest_chunks(store, _chunked(lines), source, report, batch_events)
+    with store.background_commits():
+        _ingest_chunks(store, _chunked(lines), source, report, batch_events)
     return report
 
 

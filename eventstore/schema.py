@@ -7,6 +7,8 @@ i + 1, so a store is always created by replaying the same steps an old store is 
 from typing import Final
 
 # Milliseconds since the epoch (UTC) order events exactly, whatever offset they were written in.
+# An index entry is (key, rowid), so events_by_stream orders by (stream_id, position) without
+# storing the position twice.
 _V1: Final = """
 CREATE TABLE events (
     position INTEGER PRIMARY KEY,
@@ -18,7 +20,7 @@ CREATE TABLE events (
     source TEXT,
     line INTEGER
 );
-CREATE INDEX events_by_stream ON events (stream_id, position);
+CREATE INDEX events_by_stream ON events (stream_id);
 CREATE TRIGGER events_no_update BEFORE UPDATE ON events
 BEGIN
     SELECT RAISE(ABORT, 'events are append-only: UPDATE is not allowed');

@@ -10,6 +10,7 @@ import itertools
 import operator
 import sqlite3
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
@@ -58,21 +59,37 @@ class EventStore:
     ) -> None:
         self.path = str(path)
         self.readonly = readonly
-        self.conn = _connect(self.path, readonly, busy_timeout_ms)
+        self._conn = _connect(self.path, readonly, busy_timeout_ms)
         try:
-            _ensure_schema(self.conn, self.path, readonly)
+            _ensure_schema(self._conn, self.path, readonly)
         except BaseException:
-            self.conn.close()
+            self._conn.close()
             raise
         self._savepoints = itertools.count()
+        self._committer: ThreadPoolExecutor | None = None
+        self._pending_commit: Future | None = None
 
-    @cached_property
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """The connection, for projectors' own tables: they share the file and transactions."""
+        self._settle()
+        return self._conn
+
+    @property
     def db(self) -> sqlite_utils.Database:
         """The same connection through sqlite-utils, for schema work and ad-hoc queries."""
-        return sqlite_utils.Database(self.conn)
+        self._settle()
+        return self._database
+
+    @cached_property
+    def _database(self) -> sqlite_utils.Database:
+        return sqlite_utils.Database(self._conn)
 
     def close(self) -> None:
-        self.conn.close()
+        try:
+            self._settle()
+        finally:
+            self._conn.close()
 
     def __enter__(self) -> "EventStore":
         return self
@@ -109,11 +126,35 @@ class EventStore:
         conn.execute("BEGIN IMMEDIATE")
         try:
             yield conn
-            conn.execute("COMMIT")
+            if self._committer is not None:
+                self._pending_commit = self._committer.submit(conn.execute, "COMMIT")
+            else:
+                conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+
+    @contextmanager
+    def background_commits(self) -> Iterator[None]:
+        """Within this block a transaction's COMMIT runs on a helper thread while the caller
+        goes on (ingest parses the next batch meanwhile: two cores instead of one).
+
+        The next use of the store waits for that commit and raises its error, if any; so does
+        leaving the block. Results known before the commit (AppendResult) are returned at once.
+        """
+        if self._committer is not None:
+            yield
+            return
+        self._committer = ThreadPoolExecutor(1, thread_name_prefix="eventstore-commit")
+        try:
+            yield
+        finally:
+            committer, self._committer = self._committer, None
+            try:
+                self._settle()
+            finally:
+                committer.shutdown()
 
     def append(self, events: Iterable[NewEvent]) -> AppendResult:
         """Store new events in one transaction; see the class docstring for repeats.
@@ -191,12 +232,13 @@ class EventStore:
 
     def streams_since(self, position: int) -> list[str]:
         """The streams that gained events after a position: what an incremental replay redoes."""
+        # NOT INDEXED: walk the rowid range after `position`, not the whole stream index.
         rows = self.conn.execute(
-            "SELECT DISTINCT stream_id FROM events"
-            " WHERE position > ? AND stream_id IS NOT NULL ORDER BY stream_id",
+            "SELECT DISTINCT stream_id FROM events NOT INDEXED"
+            " WHERE position > ? AND stream_id IS NOT NULL",
             (position,),
         )
-        return [stream_id for (stream_id,) in rows]
+        return sorted(stream_id for (stream_id,) in rows)
 
     def head(self) -> int:
         """The latest position, 0 for an empty store."""
@@ -220,6 +262,18 @@ class EventStore:
     def reject_count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM rejects").fetchone()[0]
 
+    def _settle(self) -> None:
+        """Wait for a commit handed to the helper thread; on failure undo it and raise."""
+        pending, self._pending_commit = self._pending_commit, None
+        if pending is None:
+            return
+        try:
+            pending.result()
+        except BaseException:
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+            raise
+
     def _check_writable(self) -> None:
         if self.readonly:
             raise StoreError(f"{self.path} is open read-only")
@@ -238,6 +292,7 @@ def _connect(path: str, readonly: bool, busy_timeout_ms: int) -> sqlite3.Connect
             uri=readonly,
             timeout=busy_timeout_ms / 1000,
             isolation_level=None,
+            check_same_thread=False,  # only for background_commits(), which never overlaps uses
         )
     except sqlite3.OperationalError as error:
         raise StoreError(f"{path}: cannot open the event store ({error})") from None
