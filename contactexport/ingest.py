@@ -41,6 +41,7 @@ REJECT_SAMPLE: Final = 20
 UNKNOWN_TYPES_NAMED: Final = 50
 
 _GZIP_MAGIC: Final = b"\x1f\x8b"
+_UTF8_BOM: Final = b"\xef\xbb\xbf"
 
 ProgressCallback = Callable[[int], None]
 
@@ -99,7 +100,7 @@ def ingest_files(
     with store.background_commits():
         for path in paths:
             with _open(path) as (stream, source, position):
-                chunks = _chunks(stream, position, on_progress)
+                chunks = _chunks(_blocks(stream, position, on_progress))
                 _ingest_chunks(store, chunks, source, report, batch_events)
     return report
 
@@ -221,12 +222,32 @@ def _open(path: str | Path) -> Iterator[tuple[BinaryIO, str, Callable[[], int] |
             raw.close()
 
 
-def _chunks(
+def _blocks(
     stream: BinaryIO,
     position: Callable[[], int] | None,
     on_progress: ProgressCallback | None,
-) -> Iterator[list[bytes]]:
-    """The stream's lines, without terminators, a chunk's worth at a time.
+) -> Iterator[bytes]:
+    """The stream in CHUNK_BYTES pieces, a leading UTF-8 byte-order mark dropped."""
+    done = 0
+    block = _read(stream).removeprefix(_UTF8_BOM)
+    while block:
+        if on_progress is not None:
+            now = position() if position is not None else done + len(block)
+            on_progress(now - done)
+            done = now
+        yield block
+        block = _read(stream)
+
+
+def _read(stream: BinaryIO) -> bytes:
+    try:
+        return stream.read(CHUNK_BYTES)
+    except (OSError, EOFError, zlib.error) as error:
+        raise BrokenInput(f"input unreadable: {error}") from None
+
+
+def _chunks(blocks: Iterable[bytes]) -> Iterator[list[bytes]]:
+    """The lines of the blocks, without terminators, a block's worth at a time.
 
     A line over MAX_LINE_BYTES is never held whole: its head is kept and the rest skipped to
     the next newline, then it is handed on as an OversizedLine.
@@ -234,12 +255,8 @@ def _chunks(
     carry = b""
     skipped = -1  # > -1 while skipping the tail of an oversized line: its size so far
     head = b""
-    done = 0
-    while chunk := _read(stream):
-        if on_progress is not None:
-            now = position() if position is not None else done + len(chunk)
-            on_progress(now - done)
-            done = now
+    for block in blocks:
+        chunk = block
         if skipped >= 0:
             end = chunk.find(b"\n")
             if end < 0:
@@ -258,13 +275,6 @@ def _chunks(
         yield [OversizedLine(head, skipped)]
     elif carry:
         yield _tidy([carry], b"\r" in carry)
-
-
-def _read(stream: BinaryIO) -> bytes:
-    try:
-        return stream.read(CHUNK_BYTES)
-    except (OSError, EOFError, zlib.error) as error:
-        raise BrokenInput(f"input unreadable: {error}") from None
 
 
 def _tidy(lines: list[bytes], has_cr: bool) -> list[bytes]:

@@ -1,0 +1,139 @@
+"""`contactexport ingest FILE...`: append events to the store and say what became of each line.
+
+Exit status: 0 when every line was stored or was already there, 1 when any line was rejected
+(the good lines are stored all the same), 2 when the command cannot run (no such file, a store
+that cannot be opened).
+"""
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+from rich.table import Table
+from rich.text import Text
+
+from contactexport.cli.app import app, db_path, err
+from contactexport.ingest import (
+    STDIN,
+    IngestReport,
+    ProgressCallback,
+    SourceCounts,
+    ingest_files,
+    input_size,
+)
+from eventstore import EventStore, StoreError
+
+# Inputs smaller than this are done before a bar is worth drawing.
+PROGRESS_FROM_BYTES = 16 << 20
+
+
+@app.command()
+def ingest(
+    ctx: typer.Context,
+    files: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="FILE",
+            help="JSONL event files, gzipped or not (.jsonl, .jsonl.gz); - reads stdin.",
+            show_default=False,
+        ),
+    ],
+    progress: Annotated[
+        bool, typer.Option("--progress/--no-progress", help="Progress bar for large inputs.")
+    ] = True,
+) -> None:
+    """Append Gladly events to the store; bad lines are kept as rejects with the reason.
+
+    Idempotent: an event already stored is counted as a duplicate, so running the same files
+    again (after a crash, say) stores only what is missing.
+    """
+    _check_inputs(files)
+    path = db_path(ctx)
+    try:
+        store = EventStore(path)
+    except StoreError as error:
+        err.print(f"[red]error:[/] {error}", highlight=False)
+        raise typer.Exit(2) from None
+    with store:
+        try:
+            with _progress_bar(files, enabled=progress) as advance:
+                report = ingest_files(store, files, on_progress=advance)
+        except sqlite3.Error as error:
+            err.print(
+                f"[red]error:[/] ingest stopped: {error}. Batches before this point are stored;"
+                " run the same command again to add the rest.",
+                highlight=False,
+            )
+            raise typer.Exit(1) from None
+    _print_report(report, path)
+    raise typer.Exit(1 if report.rejected else 0)
+
+
+def _check_inputs(files: list[str]) -> None:
+    """Refuse to start on a missing input rather than ingest half of the list."""
+    if files.count(STDIN) > 1:
+        raise typer.BadParameter("stdin (-) can be read only once", param_hint="FILE")
+    for name in files:
+        if name != STDIN and not Path(name).is_file():
+            problem = "is a directory" if Path(name).is_dir() else "no such file"
+            raise typer.BadParameter(f"{name}: {problem}", param_hint="FILE")
+
+
+@contextmanager
+def _progress_bar(files: list[str], *, enabled: bool) -> Iterator[ProgressCallback | None]:
+    sizes = [input_size(name) for name in files]
+    total = None if None in sizes else sum(sizes)
+    if not (enabled and err.is_terminal and (total is None or total >= PROGRESS_FROM_BYTES)):
+        yield None
+        return
+    columns = (
+        TextColumn("ingest"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task("ingest", total=total)
+        yield lambda done: bar.advance(task, done)
+
+
+def _print_report(report: IngestReport, path: Path) -> None:
+    table = Table("input", "accepted", "duplicate", "rejected", "unknown type", box=None)
+    rows = report.sources + ([report.total] if len(report.sources) > 1 else [])
+    for counts in rows:
+        table.add_row(*_cells(counts))
+    err.print(table, highlight=False)
+    if report.unknown_types:
+        named = ", ".join(f"{name} ({n:,})" for name, n in report.unknown_types.most_common())
+        err.print(f"unknown types, archived all the same: {named}", highlight=False)
+    for reject in report.first_rejects:
+        err.print(
+            f"{reject.source}:{reject.line}: {reject.reason}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+    more = report.rejected - len(report.first_rejects)
+    if more > 0:
+        err.print(
+            f"… and {more:,} more rejects, all kept in the rejects table of {path}",
+            markup=False,
+            highlight=False,
+        )
+
+
+def _cells(counts: SourceCounts) -> list[Text]:
+    numbers = (counts.accepted, counts.duplicates, counts.rejected, counts.unknown_type)
+    return [Text(counts.source), *(Text(f"{n:,}") for n in numbers)]
