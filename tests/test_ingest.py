@@ -1,0 +1,210 @@
+"""Ingest through the Python API: what is stored, what is counted, what is kept as a reject."""
+
+import gzip
+import io
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from contactexport.ingest import (
+    OVERSIZED_KEPT_BYTES,
+    REJECT_SAMPLE,
+    ingest_files,
+    ingest_lines,
+)
+from contactexport.validation import MAX_LINE_BYTES
+from eventstore import EventStore
+
+
+def event_line(n: int, *, conversation: int | None = None, note: str = "") -> bytes:
+    """A valid CONTACT event with id `e{n}`, ten events to a conversation by default."""
+    conversation = n // 10 if conversation is None else conversation
+    content = {
+        "contactId": f"k{conversation}",
+        "conversationId": f"v{conversation}",
+        "customerId": f"u{conversation}",
+        "channel": "CHAT",
+        "messageId": f"m{n}{note}",
+        "context": {"assignee": {"inboxId": "inbox-1"}},
+    }
+    event = {
+        "id": f"e{n}",
+        "type": "CONTACT/MESSAGE_RECEIVED",
+        "timestamp": f"2026-11-02T08:{n // 60_000 % 60:02d}:{n // 1000 % 60:02d}.{n % 1000:03d}Z",
+        "initiator": {"id": f"u{conversation}", "type": "CUSTOMER"},
+        "content": content,
+    }
+    return json.dumps(event, separators=(",", ":")).encode() + b"\n"
+
+
+def event_lines(count: int, first: int = 0) -> Iterator[bytes]:
+    return (event_line(n) for n in range(first, first + count))
+
+
+def write(path: Path, lines) -> Path:
+    path.write_bytes(b"".join(lines))
+    return path
+
+
+@pytest.fixture
+def store():
+    with EventStore() as store:
+        yield store
+
+
+def test_lines_become_events_and_bad_lines_rejects(store):
+    lines = [event_line(1), b"\n", b"not json\n", event_line(2), b"null\n"]
+    report = ingest_lines(store, lines, "in.jsonl")
+    counts = report.total
+    assert (counts.lines, counts.accepted, counts.duplicates, counts.rejected) == (5, 2, 0, 2)
+    assert [e.event_id for e in store.read_all()] == ["e1", "e2"]
+    assert [(r.source, r.line, r.raw) for r in store.rejects()] == [
+        ("in.jsonl", 3, "not json"),
+        ("in.jsonl", 5, "null"),
+    ]
+    assert [r.line for r in report.first_rejects] == [3, 5]
+
+
+def test_events_keep_their_source_line_and_verbatim_text(store, tmp_path):
+    path = write(tmp_path / "e.jsonl", [b"\n", event_line(7)])
+    ingest_files(store, [path])
+    row = store.conn.execute("SELECT source, line, data, stream_id FROM events").fetchone()
+    assert row == (str(path), 2, event_line(7).decode().rstrip("\n"), "v0")
+
+
+def test_ingesting_the_same_file_again_stores_nothing_new(store, tmp_path):
+    path = write(tmp_path / "e.jsonl", [*event_lines(50), b"[1]\n"])
+    first = ingest_files(store, [path]).total
+    again = ingest_files(store, [path]).total
+    assert (first.accepted, first.duplicates, first.rejected) == (50, 0, 1)
+    assert (again.accepted, again.duplicates, again.rejected) == (0, 50, 1)
+    assert store.count() == 50
+    assert store.reject_count() == 1
+
+
+def test_a_conflicting_redelivery_is_rejected_and_the_first_kept(store, tmp_path):
+    ingest_files(store, [write(tmp_path / "a.jsonl", [event_line(1)])])
+    late = write(tmp_path / "b.jsonl", [event_line(2), event_line(1, note="-edited")])
+    report = ingest_files(store, [late])
+    assert (report.total.accepted, report.total.rejected) == (1, 1)
+    [reject] = report.first_rejects
+    assert (reject.source, reject.line) == (str(late), 2)
+    assert "'e1'" in reject.reason and "different content" in reject.reason
+    assert '"m1"' in store.read_stream("v0")[0].data
+    assert store.reject_count() == 1
+
+
+def test_batches_do_not_change_the_outcome(store):
+    lines = [*event_lines(10), event_line(3), b"{}\n", *event_lines(10, first=5)]
+    report = ingest_lines(store, lines, batch_events=3)
+    counts = report.total
+    assert (counts.accepted, counts.duplicates, counts.rejected) == (15, 6, 1)
+    assert [e.event_id for e in store.read_all()] == [f"e{n}" for n in range(15)]
+
+
+def test_the_first_rejects_are_listed_in_line_order(store):
+    lines = [event_line(n) if n % 2 else b"[]\n" for n in range(60)]
+    report = ingest_lines(store, lines, batch_events=4)
+    assert report.rejected == 30
+    assert [r.line for r in report.first_rejects] == list(range(1, 2 * REJECT_SAMPLE, 2))
+    assert store.reject_count() == 30
+
+
+def test_unknown_types_are_archived_and_counted(store):
+    unknown = b'{"id":"x1","type":"ROUTING/REQUEUED","timestamp":"2026-11-02T08:00:00Z"}\n'
+    report = ingest_lines(store, [unknown, event_line(1)])
+    assert (report.total.accepted, report.total.unknown_type) == (2, 1)
+    assert report.unknown_types == {"ROUTING/REQUEUED": 1}
+
+
+def test_rejected_bytes_that_are_not_utf8_stay_bytes(store):
+    ingest_lines(store, [b'{"id": "\xff\xfe"}\n'])
+    [reject] = store.rejects()
+    assert reject.raw == b'{"id": "\xff\xfe"}'
+    assert reject.reason == "not UTF-8: byte 0xff at column 9"
+
+
+@pytest.mark.parametrize("name", ["e.jsonl.gz", "e.jsonl"])
+def test_gzip_is_recognised_by_content(store, tmp_path, name):
+    path = tmp_path / name
+    path.write_bytes(gzip.compress(b"".join(event_lines(30))))
+    assert ingest_files(store, [path]).total.accepted == 30
+
+
+def test_a_truncated_gzip_keeps_what_came_before(store, tmp_path):
+    whole = gzip.compress(b"".join(event_lines(20_000)), compresslevel=1)
+    path = tmp_path / "cut.jsonl.gz"
+    path.write_bytes(whole[: len(whole) // 2])
+    report = ingest_files(store, [path])
+    stored = store.count()
+    assert 0 < stored < 20_000 and report.total.accepted == stored
+    [reject] = store.rejects()
+    assert reject.reason.startswith("input unreadable") and f"after line {stored}" in reject.reason
+
+
+def test_crlf_a_byte_order_mark_and_no_final_newline(store, tmp_path):
+    lines = [b"\xef\xbb\xbf" + event_line(1), event_line(2).replace(b"\n", b"\r\n")]
+    path = write(tmp_path / "dos.jsonl", [*lines, event_line(3).rstrip(b"\n")])
+    assert ingest_files(store, [path]).total.accepted == 3
+    assert all(e.data.endswith("}") and e.data.startswith("{") for e in store.read_all())
+
+
+def test_stdin(store, monkeypatch):
+    stdin = io.TextIOWrapper(io.BytesIO(b"".join(event_lines(5))))
+    monkeypatch.setattr(sys, "stdin", stdin)
+    report = ingest_files(store, ["-"])
+    assert report.sources[0].source == "<stdin>" and report.total.accepted == 5
+
+
+def test_a_huge_line_is_rejected_without_losing_its_neighbours(store, tmp_path):
+    huge = b'{"id":"big","type":"PING","timestamp":"2026-11-02T08:00:00Z","pad":"'
+    huge += b"x" * (10 * 1024 * 1024) + b'"}\n'
+    path = write(tmp_path / "huge.jsonl", [event_line(1), huge, event_line(2)])
+    report = ingest_files(store, [path])
+    assert (report.total.accepted, report.total.rejected) == (2, 1)
+    [reject] = store.rejects()
+    assert reject.line == 2
+    assert reject.reason.startswith(f"line is {len(huge) - 1:,} bytes, over the")
+    assert reject.raw == huge[:OVERSIZED_KEPT_BYTES]
+    assert [e.event_id for e in store.read_all()] == ["e1", "e2"]
+
+
+@pytest.mark.parametrize(("size", "accepted"), [(MAX_LINE_BYTES, 1), (MAX_LINE_BYTES + 1, 0)])
+def test_the_line_limit_is_exact(store, tmp_path, size, accepted):
+    start = b'{"id":"e1","type":"PING","timestamp":"2026-11-02T08:00:00Z","pad":"'
+    line = start + b"x" * (size - len(start) - 2) + b'"}'
+    assert len(line) == size
+    report = ingest_files(store, [write(tmp_path / "edge.jsonl", [line, b"\n", event_line(2)])])
+    assert report.total.accepted == accepted + 1
+
+
+def test_the_inputs_the_issue_names_are_rejected_with_reasons(store, tmp_path):
+    bad = [
+        b"\xc3\x28 not utf-8\n",
+        b"[1, 2, 3]\n",
+        b"null\n",
+        b"[" * 5000 + b"]" * 5000 + b"\n",
+        b'{"id":"e9","type":"CONTACT/STARTED","timestamp":"2026-11-02T08:00:00Z"}\n',
+    ]
+    path = write(tmp_path / "bad.jsonl", [event_line(1), *bad, event_line(2)])
+    report = ingest_files(store, [path])
+    assert (report.total.accepted, report.total.rejected) == (2, 5)
+    assert [r.reason for r in store.rejects()] == [
+        "not UTF-8: byte 0xc3 at column 1",
+        "a JSON array, not a JSON object",
+        "JSON null, not a JSON object",
+        "JSON nested deeper than 1024 levels",
+        "CONTACT/STARTED lacks content.contactId",
+    ]
+
+
+def test_progress_counts_every_input_byte(store, tmp_path):
+    plain = write(tmp_path / "e.jsonl", event_lines(5_000))
+    packed = tmp_path / "e.jsonl.gz"
+    packed.write_bytes(gzip.compress(plain.read_bytes()))
+    seen = []
+    ingest_files(store, [plain, packed], on_progress=seen.append)
+    assert sum(seen) == plain.stat().st_size + packed.stat().st_size
