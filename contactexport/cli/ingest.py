@@ -55,8 +55,7 @@ def ingest(
 ) -> None:
     """Append Gladly events to the store; bad lines are kept as rejects with the reason.
 
-    Idempotent: an event already stored is counted as a duplicate, so running the same files
-    again (after a crash, say) stores only what is missing.
+    Idempotent: running the same files again (after a crash, say) stores only what is missing.
     """
     _check_inputs(files)
     path = db_path(ctx)

@@ -1,0 +1,113 @@
+"""`contactexport ingest` end to end: invoke the command, then look in the database."""
+
+import gzip
+import sqlite3
+
+import pytest
+from typer.testing import CliRunner
+
+from contactexport.cli import app
+from eventstore.schema import SCHEMA_VERSION
+from tests.test_ingest import event_line, event_lines, write
+
+
+@pytest.fixture
+def db(tmp_path):
+    return tmp_path / "store.db"
+
+
+def ingest(db, *args, **kwargs):
+    return CliRunner().invoke(app, ["--db", str(db), "ingest", *map(str, args)], **kwargs)
+
+
+def stored(db, sql="SELECT count(*) FROM events"):
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql).fetchone()[0]
+
+
+def test_good_events_are_stored_and_exit_0(db, tmp_path):
+    result = ingest(db, write(tmp_path / "e.jsonl", event_lines(3)))
+    assert result.exit_code == 0, result.output
+    assert stored(db) == 3
+    assert "accepted" in result.stderr and "duplicate" in result.stderr
+    assert result.stdout == ""
+
+
+def test_rejects_exit_1_are_listed_and_kept(db, tmp_path):
+    lines = [
+        event_line(1),
+        b'{"id":"x","type":"CONTACT/STARTED","timestamp":"2026-11-02T08:00:00Z"}\n',
+    ]
+    path = write(tmp_path / "e.jsonl", [*lines, b"[1]\n", event_line(2)])
+    result = ingest(db, path)
+    assert result.exit_code == 1
+    assert f"{path}:2: CONTACT/STARTED lacks content.contactId" in result.stderr
+    assert f"{path}:3: a JSON array, not a JSON object" in result.stderr
+    assert stored(db) == 2
+    assert stored(db, "SELECT count(*) FROM rejects") == 2
+
+
+def test_only_the_first_twenty_rejects_are_listed(db, tmp_path):
+    path = write(tmp_path / "bad.jsonl", [b"null\n"] * 25)
+    result = ingest(db, path)
+    assert result.exit_code == 1
+    assert result.stderr.count("JSON null, not a JSON object") == 20
+    assert "… and 5 more rejects, all kept in the rejects table of" in result.stderr
+    assert stored(db, "SELECT count(*) FROM rejects") == 25
+
+
+def test_running_again_stores_nothing_new(db, tmp_path):
+    path = write(tmp_path / "e.jsonl", event_lines(10))
+    ingest(db, path)
+    result = ingest(db, path)
+    assert result.exit_code == 0
+    assert stored(db) == 10
+    assert stored(db, "SELECT max(position) FROM events") == 10
+
+
+def test_several_files_stdin_and_gzip(db, tmp_path):
+    packed = tmp_path / "b.jsonl.gz"
+    packed.write_bytes(gzip.compress(b"".join(event_lines(4, first=10))))
+    plain = write(tmp_path / "a.jsonl", event_lines(3))
+    piped = b"".join(event_lines(2, first=20))
+    result = ingest(db, plain, packed, "-", input=piped)
+    assert result.exit_code == 0, result.output
+    assert stored(db) == 9
+    assert stored(db, "SELECT count(*) FROM events WHERE source = '<stdin>'") == 2
+    assert "total" in result.stderr
+
+
+def test_unknown_types_are_named(db, tmp_path):
+    unknown = b'{"id":"x1","type":"ROUTING/REQUEUED","timestamp":"2026-11-02T08:00:00Z"}\n'
+    result = ingest(db, write(tmp_path / "e.jsonl", [unknown]))
+    assert result.exit_code == 0
+    assert "unknown types, archived all the same: ROUTING/REQUEUED (1)" in result.stderr
+
+
+def test_a_missing_file_is_a_usage_error_before_anything_is_stored(db, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "e.jsonl", event_lines(3))
+    result = ingest(db, "e.jsonl", "missing.jsonl")
+    assert result.exit_code == 2
+    assert "missing.jsonl: no such file" in result.stderr
+    assert not db.exists()
+
+
+def test_no_file_at_all_is_a_usage_error(db):
+    assert ingest(db).exit_code == 2
+
+
+def test_a_store_from_a_newer_version_exits_2(db, tmp_path):
+    with sqlite3.connect(db) as conn:
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    result = ingest(db, write(tmp_path / "e.jsonl", event_lines(1)))
+    assert result.exit_code == 2
+    assert "newer" in result.stderr
+
+
+def test_the_store_comes_from_the_environment(tmp_path):
+    db = tmp_path / "env.db"
+    path = write(tmp_path / "e.jsonl", event_lines(2))
+    result = CliRunner().invoke(app, ["ingest", str(path)], env={"CONTACTEXPORT_DB": str(db)})
+    assert result.exit_code == 0
+    assert stored(db) == 2
