@@ -22,7 +22,7 @@ from pathlib import Path
 
 import orjson
 
-from contactexport.ingest import ingest_files
+from contactexport.ingest import BATCH_EVENTS, ingest_files
 from contactexport.timestamps import parse_ms
 from eventstore import EventStore
 
@@ -89,7 +89,9 @@ class _Center:
             contact("CONTACT/HOLD_ENDED", assigned, reason="MANUAL")
         elif channel != "VOICEMAIL":
             for _ in range(rnd.randint(1, 4)):
-                contact("CONTACT/MESSAGE_RECEIVED", assigned, "CUSTOMER", messageId=self.gladly_id())
+                contact(
+                    "CONTACT/MESSAGE_RECEIVED", assigned, "CUSTOMER", messageId=self.gladly_id()
+                )
                 contact("CONTACT/MESSAGE_SENT", assigned, messageId=self.gladly_id())
         if rnd.random() < 0.2:
             payment = {
@@ -143,13 +145,13 @@ def generate(path: Path, count: int, seed: int = 7) -> None:
         out.writelines(orjson.dumps(event) + b"\n" for _, event in timed[:count])
 
 
-def measure_ingest(source: Path, workdir: Path, run: int, profile: bool) -> float:
+def measure_ingest(source: Path, workdir: Path, run: int, profile: bool, batch: int) -> float:
     store = EventStore(workdir / f"ingest-{run}.db")
     profiler = cProfile.Profile() if profile else None
     began = time.perf_counter()
     if profiler:
         profiler.enable()
-    report = ingest_files(store, [source])
+    report = ingest_files(store, [source], batch_events=batch)
     if profiler:
         profiler.disable()
     elapsed = time.perf_counter() - began
@@ -201,6 +203,7 @@ def main() -> int:
     parser.add_argument("--events", type=int, default=300_000)
     parser.add_argument("--repeat", type=int, default=3, help="best of N runs")
     parser.add_argument("--profile", action="store_true", help="cProfile one ingest run")
+    parser.add_argument("--batch", type=int, default=BATCH_EVENTS, help="events per transaction")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="ingest-bench-") as tmp:
         workdir = Path(tmp)
@@ -208,10 +211,12 @@ def main() -> int:
         generate(source, args.events)
         size = source.stat().st_size
         print(f"{args.events:,} events, {size / args.events:.0f} bytes each on average")
-        ingest = min(measure_ingest(source, workdir, run, False) for run in range(args.repeat))
+        ingest = min(
+            measure_ingest(source, workdir, run, False, args.batch) for run in range(args.repeat)
+        )
         floor = min(measure_floor(source, workdir, run) for run in range(args.repeat))
         if args.profile:
-            measure_ingest(source, workdir, args.repeat, True)
+            measure_ingest(source, workdir, args.repeat, True, args.batch)
     ingest_rate, floor_rate = args.events / ingest, args.events / floor
     ratio = ingest_rate / floor_rate
     print(f"ingest (validated, batched, idempotent): {ingest_rate:>10,.0f} events/s")
