@@ -16,7 +16,6 @@ from contactexport.simulate.directory import SYSTEM_ID, token
 
 INBOUND = frozenset({"CUSTOMER", "INTERNAL", "EXTERNAL"})
 SENDER = {"CUSTOMER": "customer", "AGENT": "agent", "AUTOMATION": "rules", "APPLICATION": "api"}
-_NEWLINE = orjson.OPT_APPEND_NEWLINE
 
 
 class Emitter:
@@ -46,7 +45,9 @@ class Emitter:
             "initiator": {"id": initiator[1], "type": initiator[0]},
             "content": content,
         }
-        self.events.append((t, t + delay, orjson.dumps(event, option=_NEWLINE)))
+        # Concatenation copies the line out of orjson's 4 KiB output buffer: held lines cost
+        # their length, not 4 KiB each.
+        self.events.append((t, t + delay, orjson.dumps(event) + b"\n"))
 
 
 class Conversation(Emitter):
@@ -86,10 +87,19 @@ class Conversation(Emitter):
         self.inbox, self.agent = inbox, agent
 
     def assign_by_hand(self, t: int, contact: "Contact", agent: str, supervisor: str) -> None:
-        """Manual assignment: the waiting contact goes to `agent` with no offer."""
+        """Manual assignment: the conversation goes to `agent` with no offer, and with it
+        every open contact still waiting for an agent."""
         self.route(t, "MANUAL", contact.inbox, agent, ("AGENT", supervisor))
-        contact.agent = agent
-        contact.state = "accepted"
+        for waiting in self.live():
+            if waiting.agent is None:
+                waiting.inbox, waiting.agent = contact.inbox, agent
+                waiting.state = "accepted"
+
+    def follow(self, t: int, reason: str, contact: "Contact") -> None:
+        """Routing noise: the conversation follows `contact` to its agent. Skipped while
+        another open contact waits for an agent, as the assignment would take it too."""
+        if all(c is contact or c.agent is not None for c in self.live()):
+            self.route(t, reason, contact.inbox, contact.agent, ("SYSTEM", SYSTEM_ID))
 
     def topic(self, t: int, agent: str, topic_id: str) -> None:
         content = self._content(topicId=topic_id, context=self.context())
@@ -183,6 +193,11 @@ class Contact:
             extra["finalIVRSelection"] = ivr
         self._emit(t, "CONTACT/STARTED", initiator, **extra)
         conv.contacts.append(self)
+
+    @property
+    def quiet_since(self) -> int:
+        """When the contact's last message so far was sent (or when it started)."""
+        return max((t for t, _ in self.messages), default=self.queued_at)
 
     def _emit(self, t: int, type_: str, initiator: tuple[str, str], **fields) -> None:
         conv = self.conv

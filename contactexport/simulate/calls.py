@@ -40,7 +40,7 @@ def inbound_call(world: World, conv: Conversation, t0: int, may_retry: bool = Tr
     accepted, agent = offer_until_accepted(world, call, t0)
     call.fulfil(accepted, "RESPONDED", ("AGENT", agent))
     if config.noise:
-        conv.route(accepted, "AUTOMATED_ASSIGNMENT", call.inbox, agent, SYSTEM)
+        conv.follow(accepted, "AUTOMATED_ASSIGNMENT", call)
     ended, agent, viewing_since = talk(world, conv, call, accepted, agent)
     call.end(ended, "ANSWERED", ("AGENT", agent), "AGENT_ENDED")
     fulfil_open_contacts(conv, call)
@@ -152,9 +152,8 @@ def talk(
         elif step in ("WARM", "COLD"):
             transfer = warm_transfer if step == "WARM" else cold_transfer
             t, agent, viewing_since = transfer(world, conv, call, t, agent, viewing_since)
-            if config.noise:  # the conversation follows the call
-                t += between(rng, 0.1, 1)
-                conv.route(t, "PHONE_CALL_TRANSFER", call.inbox, agent, SYSTEM)
+            if config.noise:
+                conv.follow(t + between(rng, 0.1, 1), "PHONE_CALL_TRANSFER", call)
         elif step == "payment":
             t = request_payment(call, t, agent, config.usd_share)
         elif step == "email":

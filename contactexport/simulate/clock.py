@@ -13,20 +13,21 @@ SECOND = 1000
 MINUTE = 60 * SECOND
 HOUR = 60 * MINUTE
 DAY = 24 * HOUR
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
-@lru_cache(maxsize=4096)
-def _date_text(day: int) -> str:
-    return (date(1970, 1, 1) + timedelta(days=day)).isoformat()
+@lru_cache(maxsize=1024)
+def _hour_text(hour: int) -> str:
+    """`2026-11-02T08:` for the hour `hour` hours after the epoch."""
+    day, hour_of_day = divmod(hour, 24)
+    return f"{date.fromordinal(_EPOCH_ORDINAL + day).isoformat()}T{hour_of_day:02d}:"
 
 
 def iso(ms: int) -> str:
     """Epoch ms -> `2026-11-02T08:05:00.000Z`, Gladly's form (much faster than datetime)."""
-    day, rest = divmod(ms, DAY)
-    hours, rest = divmod(rest, HOUR)
+    hour, rest = divmod(ms, HOUR)
     minutes, rest = divmod(rest, MINUTE)
-    seconds, millis = divmod(rest, SECOND)
-    return f"{_date_text(day)}T{hours:02d}:{minutes:02d}:{seconds:02d}.{millis:03d}Z"
+    return f"{_hour_text(hour)}{minutes:02d}:{rest // SECOND:02d}.{rest % SECOND:03d}Z"
 
 
 def local_midnight(start: date, day: int, zone: ZoneInfo) -> int:

@@ -4,13 +4,16 @@ The same for every seed (a seed changes the traffic, not the center), so runs wi
 seeds can be archived side by side. IDs look like Gladly's: 22 URL-safe base64 characters.
 """
 
-from base64 import urlsafe_b64encode
+from binascii import b2a_base64
 from random import Random
+
+_URL_SAFE = bytes.maketrans(b"+/", b"-_")
 
 
 def token(rng: Random) -> str:
     """A Gladly-looking ID: 128 random bits, URL-safe base64 without padding."""
-    return urlsafe_b64encode(rng.randbytes(16))[:22].decode()
+    raw = rng.getrandbits(128).to_bytes(16, "little")
+    return b2a_base64(raw, newline=False)[:22].translate(_URL_SAFE).decode()
 
 
 _ids = Random("contactexport-simulator-directory")

@@ -47,7 +47,7 @@ def inbound_messaging(world: World, conv: Conversation, t0: int, channel: str) -
     contact = arrive(world, conv, t0, channel)
     if channel == "EMAIL" and rng.random() < config.overlap_rate:
         # The customer does not wait for the email answer and writes on a faster channel.
-        t1 = t0 + duration(rng, 1200, 0.8, 20, 3 * 3600)
+        t1 = contact.quiet_since + duration(rng, 1200, 0.8, 20, 3 * 3600)
         follow_up = arrive(world, conv, t1, weighted(rng, FOLLOW_UP_CHANNELS, (60, 40)))
         result = handle(world, conv, follow_up, may_leave=False)
         fulfil_open_contacts(conv, follow_up)
@@ -87,7 +87,7 @@ def handle(
     """Route the contact to an agent and run the exchange: (ended, agent, viewing since) or
     None when the customer left before anyone took it."""
     rng, config = conv.rng, world.config
-    t0, channel = contact.queued_at, contact.channel
+    t0, channel = contact.quiet_since, contact.channel  # routing waits for the last word
     pace = PACE[channel]
     if may_leave and rng.random() < config.leave_rate:
         patience = t0 + duration(rng, pace.idle, 0.7, 30, 7 * 86400)
@@ -101,8 +101,8 @@ def handle(
         conv.assign_by_hand(accepted, contact, agent, supervisor)
     else:
         accepted, agent = offer_until_accepted(world, contact, t0)
-        if config.noise and len(conv.live()) == 1:
-            conv.route(accepted, "AUTOMATED_ASSIGNMENT", contact.inbox, agent, SYSTEM)
+        if config.noise:
+            conv.follow(accepted, "AUTOMATED_ASSIGNMENT", contact)
     replied = accepted + duration(rng, pace.think, 0.7, 3, 4 * 3600)
     contact.sent(replied, ("AGENT", agent))
     contact.fulfil(replied, "RESPONDED", ("AGENT", agent))
@@ -140,9 +140,8 @@ def exchange(
             t = request_payment(contact, t + between(rng, 2, 20), agent, config.usd_share)
         if turn == transfer_before:
             t, agent, viewing_since = _transfer(world, conv, contact, t, agent, viewing_since)
-            if config.noise:  # the conversation follows the contact
-                t += between(rng, 0.1, 1)
-                conv.route(t, "AUTOMATED_ASSIGNMENT", contact.inbox, agent, SYSTEM)
+            if config.noise:
+                conv.follow(t + between(rng, 0.1, 1), "AUTOMATED_ASSIGNMENT", contact)
         if turn == turns:
             break
         t = _customer_burst(contact, t + duration(rng, pace.customer, 0.9, 2, 3 * 86400), pace)

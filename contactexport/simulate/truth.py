@@ -12,84 +12,14 @@ A row maps each report column to a plain value, None for a blank cell:
 import itertools
 from decimal import Decimal
 
+from contactexport.columns import COLUMNS
 from contactexport.simulate.builder import Contact, Conversation
 from contactexport.vocabulary import CHANNEL_RANK
 
-COLUMN_KINDS = {
-    "Queued At": "timestamp",
-    "Customer ID": "text",
-    "Conversation ID": "text",
-    "Contact ID": "text",
-    "Link": "text",
-    "Channel": "text",
-    "Direction": "text",
-    "Contact Initiator": "text",
-    "Entry Point": "text",
-    "Final IVR Selection": "text",
-    "Fulfilled Type": "text",
-    "Status": "text",
-    "Fulfilled At": "timestamp",
-    "Ended At": "timestamp",
-    "Agent when Ended": "text",
-    "Inbox when Ended": "text",
-    "Inbox when First Queued": "text",
-    "Queued-to-Fulfilled Time": "duration",
-    "Queued-to-Ended Time": "duration",
-    "Seconds within (-) or over (+) SLA": "duration",
-    "SLA Target": "duration",
-    "Contact Handle Time": "duration",
-    "After Contact Time": "duration",
-    "Talk Time": "duration",
-    "Hold Time – Total": "duration",
-    "Hold Time – Manual": "duration",
-    "Hold Time – Warm": "duration",
-    "Hold Time – Cold Transfer": "duration",
-    "Hold Time – Conference": "duration",
-    "Messages Total": "count",
-    "Messages from Customer": "count",
-    "Messages from Agent": "count",
-    "Messages from Rules": "count",
-    "Messages from API": "count",
-    "Avg. Agent Reply Time": "duration",
-    "Avg. Customer Reply Time": "duration",
-    "Offered At": "timestamp",
-    "Accepted At": "timestamp",
-    "Answered At": "timestamp",
-    "Queued-to-First Accepted Time": "duration",
-    "First Accepted-to-Fulfilled Time": "duration",
-    "Fulfilled-to-Ended Time": "duration",
-    "Fulfilled by Contact ID": "text",
-    "Offered": "count",
-    "Accepted": "count",
-    "Missed": "count",
-    "Declined": "count",
-    "Transferred": "count",
-    "Times On Hold Total": "count",
-    "Times On Hold – Manual": "count",
-    "Times On Hold – Warm Transfer": "count",
-    "Times On Hold – Cold Transfer": "count",
-    "Times On Hold – Conference": "count",
-    "Payment Requests – Completed": "count",
-    "Payment Requests – Declined": "count",
-    "Payment Amount – Completed USD": "money",
-    "Payment Amount – Declined USD": "money",
-}
-
+# The report's columns and kinds are the export's (one list in the project); the values are ours.
+COLUMN_KINDS = {column.header: column.kind for column in COLUMNS}
 # Filled as soon as a contact starts; the rest only once it has ended (SPEC §3).
-START_COLUMNS = (
-    "Queued At",
-    "Customer ID",
-    "Conversation ID",
-    "Contact ID",
-    "Link",
-    "Channel",
-    "Direction",
-    "Contact Initiator",
-    "Entry Point",
-    "Final IVR Selection",
-    "Inbox when First Queued",
-    "SLA Target",
-)
+START_COLUMNS = tuple(column.header for column in COLUMNS if column.at_start)
 
 HOLD_KINDS = (
     ("MANUAL", "Hold Time – Manual", "Times On Hold – Manual"),
@@ -115,7 +45,7 @@ def intended_row(contact: Contact) -> dict:
     row = dict.fromkeys(COLUMN_KINDS)
     queued, due = contact.queued_at, contact.due_at
     row.update(
-        {
+        {  # the START_COLUMNS
             "Queued At": queued,
             "Customer ID": conv.customer,
             "Conversation ID": conv.id,

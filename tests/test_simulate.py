@@ -1,0 +1,359 @@
+"""The simulator: deterministic, valid Gladly envelopes, every feature present, bounded memory."""
+
+import gzip
+import tracemalloc
+from collections import Counter, defaultdict
+from datetime import date
+
+import orjson
+import pytest
+
+from contactexport.columns import HEADERS
+from contactexport.simulate import ConfigError, Simulation, SimulationConfig, intended_rows
+from contactexport.simulate.clock import HOUR, iso
+from contactexport.simulate.stream import ReorderBuffer
+from contactexport.simulate.truth import START_COLUMNS
+from contactexport.timestamps import parse_ms
+from contactexport.vocabulary import KNOWN_TYPES, lifecycle_rank
+
+CHANNELS = {"PHONE_CALL", "CHAT", "SMS", "WHATSAPP", "FB_MESSENGER", "EMAIL", "VOICEMAIL"}
+
+
+def run(conversations: int, seed: int = 1, **knobs) -> bytes:
+    config = SimulationConfig(conversations=conversations, seed=seed, **knobs)
+    return b"".join(Simulation(config).lines())
+
+
+@pytest.fixture(scope="module")
+def events() -> list[dict]:
+    """A modest run: big enough that every feature shows up."""
+    return [orjson.loads(line) for line in run(1500, seed=5).splitlines()]
+
+
+def of_type(events: list[dict], type_: str) -> list[dict]:
+    return [e for e in events if e["type"] == type_]
+
+
+# Determinism ------------------------------------------------------------------------------
+
+
+def test_same_seed_same_bytes_other_seed_other_bytes():
+    first = run(200, seed=42)
+    assert first == run(200, seed=42)
+    assert first != run(200, seed=43)
+
+
+def test_more_conversations_do_not_change_the_seed_of_the_run():
+    """Arrivals spread over the period, but the same seed and N always give the same stream."""
+    assert run(50, seed=9, days=3) == run(50, seed=9, days=3)
+    assert run(50, seed=9, days=3) != run(50, seed=9, days=2)
+
+
+# Envelopes ---------------------------------------------------------------------------------
+
+
+def test_every_event_is_a_valid_gladly_envelope(events):
+    for event in events:
+        assert list(event) == ["id", "type", "timestamp", "initiator", "content"]
+        assert isinstance(event["id"], str) and len(event["id"]) == 22
+        assert event["type"] in KNOWN_TYPES
+        stamp = event["timestamp"]
+        assert stamp.endswith("Z") and stamp[-5] == "." and len(stamp) == 24
+        assert iso(parse_ms(stamp)) == stamp
+        assert set(event["initiator"]) == {"id", "type"} and event["initiator"]["id"]
+        content = event["content"]
+        if event["type"].startswith("CONTACT/"):
+            assert content["channel"] in CHANNELS
+            for field in ("contactId", "conversationId", "customerId"):
+                assert isinstance(content[field], str)
+            assert isinstance(content["context"]["assignee"]["inboxId"], str)
+        if "context" in content and "assignee" in content["context"]:
+            assert content["context"]["assignee"]["inboxId"]
+
+
+def test_event_ids_are_unique(events):
+    ids = Counter(e["id"] for e in events)
+    assert ids.most_common(1)[0][1] == 1
+
+
+def test_context_is_the_contact_assignee_just_before_the_event(events):
+    """Replayed in the project's order, each CONTACT event's context.assignee is the owner
+    the earlier events left: accepted agent, transfer target, manual assignee."""
+    by_conversation = defaultdict(list)
+    for event in events:
+        if "conversationId" in event["content"]:
+            by_conversation[event["content"]["conversationId"]].append(event)
+    for conversation in by_conversation.values():
+        conversation.sort(key=lambda e: (e["timestamp"], lifecycle_rank(e["type"]), e["id"]))
+        owner: dict[str, dict] = {}
+        ended: set[str] = set()
+        for event in conversation:
+            content, type_ = event["content"], event["type"]
+            if type_ == "CONVERSATION_ASSIGNEE/UPDATED" and content["reason"] == "MANUAL":
+                for contact, assignee in owner.items():
+                    if contact not in ended and "agentId" not in assignee:
+                        owner[contact] = content["assignee"]
+            if not type_.startswith("CONTACT/"):
+                continue
+            contact = content["contactId"]
+            if type_ == "CONTACT/STARTED":
+                owner[contact] = content["context"]["assignee"]
+            assert content["context"]["assignee"] == owner[contact], (type_, contact)
+            if type_ == "CONTACT/OFFER_ACCEPTED":
+                owner[contact] = {**owner[contact], "agentId": content["agentId"]}
+            elif type_ == "CONTACT/TRANSFERRED":
+                owner[contact] = content["assignee"]
+            elif type_ == "CONTACT/ENDED":
+                ended.add(contact)
+
+
+# Coverage ----------------------------------------------------------------------------------
+
+
+def test_every_channel_and_event_kind_appears(events):
+    started = of_type(events, "CONTACT/STARTED")
+    assert {e["content"]["channel"] for e in started} == CHANNELS
+    assert {e["initiator"]["type"] for e in started} == {"CUSTOMER", "AGENT", "APPLICATION"}
+    types = {e["type"] for e in events}
+    for needed in (
+        "CONTACT/ANSWERED",
+        "PROFILE_VIEW/STARTED",
+        "PROFILE_VIEW/ENDED",
+        "CONVERSATION/CLOSED",
+        "CONVERSATION/TOPIC_ADDED",
+        "AGENT_STATUS/LOGGED_IN",
+        "AGENT_STATUS/WENT_AWAY",
+        "AGENT_STATUS/RETURNED_FROM_AWAY",
+        "AGENT_STATUS/LOGGED_OUT",
+        "AGENT_AVAILABILITY/UPDATED",
+        "PAYMENT_REQUEST/VIEWED",
+    ):
+        assert needed in types, needed
+
+
+def test_holds_of_every_kind_in_pairs_on_calls_only(events):
+    holds = of_type(events, "CONTACT/HOLD_STARTED")
+    assert {e["content"]["reason"] for e in holds} == {
+        "MANUAL",
+        "WARM_TRANSFER",
+        "COLD_TRANSFER",
+        "CONFERENCE",
+    }
+    assert {e["content"]["channel"] for e in holds} == {"PHONE_CALL"}
+    ended = of_type(events, "CONTACT/HOLD_ENDED")
+    assert len(holds) - 10 <= len(ended) <= len(holds)  # a few callers hang up on hold
+
+
+def test_routing_offers_rejections_transfers_and_manual_assignment(events):
+    reasons = {e["content"]["reason"] for e in of_type(events, "CONTACT/OFFER_REJECTED")}
+    assert reasons == {"DECLINED", "MISSED", "DEVICE ERROR"}
+    transfers = of_type(events, "CONTACT/TRANSFERRED")
+    assert {e["content"]["transferType"] for e in transfers} == {"WARM", "COLD"}
+    assert all(e["content"]["assignee"]["inboxId"] for e in transfers)
+    manual = [
+        e
+        for e in of_type(events, "CONVERSATION_ASSIGNEE/UPDATED")
+        if e["content"]["reason"] == "MANUAL"
+    ]
+    assert manual and all("agentId" in e["content"]["assignee"] for e in manual)
+
+
+def test_endings_statuses_and_senders(events):
+    statuses = {e["content"]["status"] for e in of_type(events, "CONTACT/ENDED")}
+    assert statuses == {"ANSWERED", "UNANSWERED", "ABANDONED", "UNKNOWN"}
+    fulfilled = {e["content"]["fulfilledType"] for e in of_type(events, "CONTACT/FULFILLED")}
+    assert fulfilled == {"RESPONDED", "CANCELED"}
+    senders = {e["initiator"]["type"] for e in of_type(events, "CONTACT/MESSAGE_SENT")}
+    assert senders == {"AGENT", "AUTOMATION", "APPLICATION"}
+
+
+def test_payments_in_usd_and_other_currencies_with_every_outcome(events):
+    changed = of_type(events, "PAYMENT_REQUEST/STATUS_CHANGED")
+    assert {"COMPLETED", "DECLINED", "TIMED_OUT", "SUBMITTED"} <= {
+        e["content"]["newStatus"] for e in changed
+    }
+    created = of_type(events, "PAYMENT_REQUEST/CREATED")
+    currencies = {e["content"]["context"]["currency"] for e in created}
+    assert "USD" in currencies and len(currencies) > 1
+    assert all(e["content"]["context"]["monetaryUnit"] > 0 for e in created)
+
+
+def test_emails_during_calls_are_fulfilled_when_the_call_ends(events):
+    """Cross-channel fulfilment: FULFILLED at the very instant the call of the same
+    conversation ENDS, the email ENDED UNANSWERED, its inherited due date already past."""
+    calls_ended = {
+        (e["content"]["conversationId"], e["timestamp"])
+        for e in of_type(events, "CONTACT/ENDED")
+        if e["content"]["channel"] == "PHONE_CALL"
+    }
+    started = {e["content"]["contactId"]: e for e in of_type(events, "CONTACT/STARTED")}
+    crossed = [
+        e
+        for e in of_type(events, "CONTACT/FULFILLED")
+        if e["content"]["channel"] == "EMAIL"
+        and (e["content"]["conversationId"], e["timestamp"]) in calls_ended
+    ]
+    assert crossed
+    negative_sla = [
+        e
+        for e in crossed
+        if started[e["content"]["contactId"]]["content"]["dueAt"]
+        < started[e["content"]["contactId"]]["timestamp"]
+    ]
+    assert negative_sla
+
+
+def test_profile_views_pair_up_per_agent(events):
+    open_views: dict[tuple[str, str], str] = {}
+    for event in sorted(events, key=lambda e: (e["timestamp"], lifecycle_rank(e["type"]))):
+        if event["type"].startswith("PROFILE_VIEW/"):
+            content = event["content"]
+            assert set(content) == {"agentId", "customerId", "conversationId"}
+            key = (content["conversationId"], content["agentId"])
+            if event["type"] == "PROFILE_VIEW/STARTED":
+                assert key not in open_views
+                open_views[key] = event["timestamp"]
+            else:
+                assert open_views.pop(key) < event["timestamp"]
+
+
+def test_durations_are_realistic(events):
+    started = {e["content"]["contactId"]: e for e in of_type(events, "CONTACT/STARTED")}
+    lengths = defaultdict(list)
+    for event in of_type(events, "CONTACT/ENDED"):
+        begin = started[event["content"]["contactId"]]["timestamp"]
+        lengths[event["content"]["channel"]].append(
+            (parse_ms(event["timestamp"]) - parse_ms(begin)) / 1000
+        )
+
+    def median(values):
+        return sorted(values)[len(values) // 2]
+
+    assert 60 < median(lengths["PHONE_CALL"]) < 900  # minutes
+    assert 120 < median(lengths["CHAT"]) < 3600
+    assert median(lengths["EMAIL"]) > 1800  # hours
+    assert any(not s.is_integer() for s in lengths["PHONE_CALL"])  # milliseconds
+
+
+def test_arrivals_follow_the_daily_curve():
+    simulation = Simulation(SimulationConfig(conversations=3000, seed=2))
+    hours = Counter(
+        (conv.arrival - simulation.begin) // HOUR for conv in simulation.conversations()
+    )
+    assert sum(hours.values()) == 3000
+    assert hours[10] > 5 * hours[3]
+
+
+def test_output_is_roughly_but_not_perfectly_in_time_order(events):
+    stamps = [parse_ms(e["timestamp"]) for e in events]
+    latest = 0
+    late = 0
+    for stamp in stamps:
+        assert stamp >= latest - 15_000  # never more than Gladly's delivery delay
+        late += stamp < latest
+        latest = max(latest, stamp)
+    assert late > 0
+
+
+# Intended rows -----------------------------------------------------------------------------
+
+
+def test_intended_rows_have_the_report_columns():
+    simulation = Simulation(SimulationConfig(conversations=400, seed=8))
+    rows = [row for conv in simulation.conversations() for row in intended_rows(conv)]
+    assert all(list(row) == list(HEADERS) for row in rows)
+    unfinished = [row for row in rows if row["Ended At"] is None]
+    assert unfinished
+    for row in unfinished:
+        assert all(row[h] is None for h in HEADERS if h not in START_COLUMNS and h != "Status")
+    assert {row["Status"] for row in rows} >= {"ANSWERED", "UNANSWERED", "ABANDONED", "UNKNOWN"}
+
+
+# Memory and the reorder buffer ---------------------------------------------------------------
+
+
+def test_reorder_buffer_releases_in_order_and_stays_within_capacity():
+    buffer = ReorderBuffer(capacity=3)
+    buffer.push([(t, t, b"%d" % t) for t in (50, 10, 40, 30, 20)])
+    assert list(buffer.release(until=15)) == [b"10", b"20"]  # 20: over capacity
+    assert len(buffer) == 3
+    assert list(buffer.drain()) == [b"30", b"40", b"50"]
+
+
+def _peak_memory(conversations: int) -> int:
+    config = SimulationConfig(conversations=conversations, seed=4, buffer=3000)
+    tracemalloc.start()
+    try:
+        for _ in Simulation(config).lines():
+            pass
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_memory_does_not_grow_with_the_number_of_events():
+    small, large = _peak_memory(500), _peak_memory(3000)
+    assert large < 2 * small + 2_000_000, (small, large)
+    assert large < 30_000_000
+
+
+# Knobs -------------------------------------------------------------------------------------
+
+
+def test_rates_move_the_proportions():
+    def abandoned(rate: float) -> int:
+        stream = run(400, seed=6, abandon_rate=rate, channel_mix={"PHONE_CALL": 1})
+        return stream.count(b'"status":"ABANDONED"')
+
+    assert abandoned(0.0) == 0
+    assert abandoned(0.5) > 150
+
+
+def test_bad_knobs_are_refused_with_a_reason():
+    with pytest.raises(ConfigError, match="abandon_rate"):
+        SimulationConfig(abandon_rate=1.5)
+    with pytest.raises(ConfigError, match="TELEGRAM"):
+        SimulationConfig(channel_mix={"TELEGRAM": 1})
+    with pytest.raises(ConfigError, match="time zone"):
+        SimulationConfig(tz="Mars/Olympus")
+
+
+# Command line ------------------------------------------------------------------------------
+
+
+def test_cli_writes_the_same_bytes_to_stdout_and_to_gzip(invoke, tmp_path):
+    to_stdout = invoke("simulate", "--conversations", "40", "--seed", "3")
+    assert to_stdout.exit_code == 0
+    target = tmp_path / "events.jsonl.gz"
+    to_file = invoke("simulate", "-n", "40", "--seed", "3", "-o", str(target))
+    assert to_file.exit_code == 0
+    assert gzip.decompress(target.read_bytes()) == to_stdout.stdout_bytes
+    assert to_stdout.stdout_bytes == run(40, seed=3)
+    assert "events" in to_file.stderr
+
+
+def test_cli_knobs_and_config_file(invoke, tmp_path):
+    config = tmp_path / "center.toml"
+    config.write_text('channel_mix = {CHAT = 1}\noutbound_rate = 0\nstart = "2027-01-04"\n')
+    result = invoke("simulate", "-n", "30", "--config", str(config), "--no-noise", "--days", "2")
+    assert result.exit_code == 0
+    lines = [orjson.loads(line) for line in result.stdout_bytes.splitlines()]
+    started = of_type(lines, "CONTACT/STARTED")
+    assert {e["content"]["channel"] for e in started} == {"CHAT"}
+    assert min(e["timestamp"] for e in lines) >= "2027-01-04"
+    assert not any(e["type"].startswith("AGENT_STATUS/") for e in lines)
+    assert SimulationConfig(start=date(2027, 1, 4)).start.isoformat() == "2027-01-04"
+
+
+def test_cli_refuses_bad_knobs(invoke):
+    result = invoke("simulate", "--mix", "PHONE_CALL=abc")
+    assert result.exit_code == 2
+    assert "PHONE_CALL=abc" in result.stderr
+    assert invoke("simulate", "--hold-rate", "2").exit_code == 2
+    assert invoke("simulate", "--start", "yesterday").exit_code == 2
+
+
+def test_cli_help_documents_the_knobs(invoke):
+    result = invoke("simulate", "--help")
+    for knob in ("--conversations", "--seed", "--days", "--mix", "--abandon-rate", "--config"):
+        assert knob in result.stdout
