@@ -93,7 +93,6 @@ class Conversation(Emitter):
         for waiting in self.live():
             if waiting.agent is None:
                 waiting.inbox, waiting.agent = contact.inbox, agent
-                waiting.state = "accepted"
 
     def follow(self, t: int, reason: str, contact: "Contact") -> None:
         """Routing noise: the conversation follows `contact` to its agent. Skipped while
@@ -165,7 +164,6 @@ class Contact:
         self.initiator = initiator[0]
         self.inbound = initiator[0] in INBOUND
         self.inbox, self.agent = inbox, agent
-        self.state = "queued" if self.inbound else "accepted"
         self.queued_at = t
         self.entry_point, self.ivr, self.due_at = entry_point, ivr, due
         self.first_inbox = inbox
@@ -219,8 +217,6 @@ class Contact:
         self.offers += 1
         if self.offered_at is None:
             self.offered_at = t
-        if self.state != "accepted" and self.fulfilled_at is None:
-            self.state = "offered"
 
     def reject(self, t: int, agent: str, reason: str) -> None:
         by = ("AGENT", agent) if reason == "DECLINED" else ("SYSTEM", SYSTEM_ID)
@@ -229,8 +225,6 @@ class Contact:
             self.declined += 1
         else:
             self.missed += 1
-        if self.state == "offered":
-            self.state = "queued"
 
     def accept(self, t: int, agent: str) -> None:
         self._emit(t, "CONTACT/OFFER_ACCEPTED", ("AGENT", agent), agentId=agent)
@@ -238,7 +232,6 @@ class Contact:
         self.accepts += 1
         if self.accepted_at is None:
             self.accepted_at = t
-        self.state = "accepted"
 
     def transfer(
         self, t: int, kind: str, inbox: str, agent: str | None, by: tuple[str, str]
@@ -301,7 +294,6 @@ class Contact:
         self._emit(t, "CONTACT/ENDED", by, status=status, **extra)
         self.ended_at, self.status = t, status
         self.ended_assignee = (self.inbox, self.agent)
-        self.state = "ended"
         for hold in self.holds:
             if hold[2] is None:
                 hold[2] = t
