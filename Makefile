@@ -15,9 +15,11 @@ $(BIN)/contactexport: pyproject.toml
 demo: $(BIN)/contactexport
 	mkdir -p build
 	rm -f $(DB) $(DB)-wal $(DB)-shm
-	$(BIN)/contactexport --db $(DB) ingest fixtures/sample/events.jsonl
+	$(BIN)/contactexport simulate --conversations 2000 --seed 7 -o build/events.jsonl.gz
+	$(BIN)/contactexport --db $(DB) ingest build/events.jsonl.gz fixtures/sample/events.jsonl
+	$(BIN)/contactexport --db $(DB) replay
 	$(BIN)/contactexport --db $(DB) export -o build/contact-export.csv
-	@echo "wrote build/contact-export.csv"
+	$(BIN)/contactexport --db $(DB) summary --by channel --metric "Queued-to-Fulfilled Time"
 
 test: $(BIN)/contactexport
 	$(BIN)/python -m pytest -q
