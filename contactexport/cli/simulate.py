@@ -1,6 +1,7 @@
 """`contactexport simulate`: realistic synthetic Gladly events, deterministic for a seed."""
 
 import time
+from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -10,7 +11,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from contactexport.cli.app import app, err
 from contactexport.simulate import ConfigError, Simulation, SimulationConfig
+from contactexport.simulate.builder import Conversation
 from contactexport.simulate.config import load_toml, parse_mix
+from contactexport.simulate.truthfile import TruthTable
 from contactexport.simulate.writer import open_output, write_lines
 
 PROGRESS_FROM = 20_000  # conversations; smaller runs finish before a bar is worth drawing
@@ -52,6 +55,15 @@ def simulate(
             "--output",
             dir_okay=False,
             help="JSONL file (gzip if it ends in .gz); default stdout.",
+        ),
+    ] = None,
+    truth: Annotated[
+        Path | None,
+        typer.Option(
+            "--truth",
+            dir_okay=False,
+            help="Also write the rows the generator intended (its own model, not a replay) "
+            "as a Contact Export CSV, sorted and formatted like `contactexport export`.",
         ),
     ] = None,
     start: Annotated[
@@ -140,6 +152,8 @@ def simulate(
             unfinished_rate=unfinished_rate,
             noise=noise,
         )
+        if truth is not None and output is not None and _same_file(truth, output):
+            raise ConfigError(f"--truth {truth} is also the events' output (-o)")
     except (ConfigError, TypeError) as error:
         err.print(f"[red]error:[/] {error}")
         raise typer.Exit(2) from None
@@ -150,11 +164,27 @@ def simulate(
         else (err.is_terminal and config.conversations >= PROGRESS_FROM)
     )
     began = time.perf_counter()
-    with (
-        _Progress(config.conversations, show) as bar,
-        open_output(output, typer.get_binary_stream("stdout")) as out,
-    ):
-        events = write_lines(Simulation(config).lines(bar.each), out)
+    with ExitStack() as stack:
+        try:  # both files opened first: a bad path fails before any simulating
+            out = stack.enter_context(open_output(output, typer.get_binary_stream("stdout")))
+            truth_out = (
+                stack.enter_context(truth.open("w", newline="", encoding="utf-8"))
+                if truth is not None
+                else None
+            )
+        except OSError as error:
+            err.print(f"[red]error:[/] cannot write {error.filename}: {error.strerror}")
+            raise typer.Exit(2) from None
+        table = stack.enter_context(TruthTable()) if truth_out is not None else None
+        bar = stack.enter_context(_Progress(config.conversations, show))
+
+        def each(conversation: Conversation) -> None:
+            bar.each(conversation)
+            if table is not None:
+                table.add(conversation)  # same pass as the events
+
+        events = write_lines(Simulation(config).lines(each), out)
+        rows = table.write_csv(truth_out) if table is not None and truth_out is not None else 0
     seconds = time.perf_counter() - began
     where = "stdout" if output is None else str(output)
     err.print(
@@ -162,6 +192,12 @@ def simulate(
         f"to {where} in {seconds:.1f} s ({events / max(seconds, 1e-9):,.0f} events/s)",
         soft_wrap=True,
     )
+    if truth is not None:
+        err.print(f"wrote {rows:,} intended rows to {truth}", soft_wrap=True)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    return a.resolve() == b.resolve()
 
 
 def _date(text: str) -> date:
@@ -192,7 +228,7 @@ class _Progress:
             self._task = self._bar.add_task("conversations", total=self.total)
         return self
 
-    def each(self, _conversation: object) -> None:
+    def each(self, _conversation: Conversation) -> None:
         self.done += 1
         if self._bar is not None and self.done % PROGRESS_EVERY == 0:
             self._bar.update(self._task, completed=self.done)

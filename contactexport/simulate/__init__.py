@@ -4,7 +4,8 @@ Arrivals follow a daily curve (`clock`); each becomes a conversation of some kin
 (`scenarios`: `calls`, `messaging`), routed to agents on shift (`routing`, `staff`), written
 event by event in Gladly's envelope (`builder`) while the facts it intends are kept
 (`truth`: the rows a replay must produce). `engine` runs it all; `stream` orders the output
-with bounded memory; `writer` puts it in a file. See docs/simulator.md.
+with bounded memory; `writer` puts it in a file; `truthfile` writes the intended rows as the
+export's CSV (`--truth`). See docs/simulator.md.
 """
 
 from contactexport.simulate.config import ConfigError, SimulationConfig
