@@ -115,9 +115,7 @@ class Contact:
         self.contact_id = contact_id
         self.conversation_id = conversation_id
         self.customer_id = content.get("customerId")
-        self.channel = content.get("channel")
-        self.channel_rank = CHANNEL_RANK.get(self.channel, len(CHANNEL_RANK))
-        self.phone = self.channel == "PHONE_CALL"
+        self.set_channel(content.get("channel"))
         self.state = "pending"
         self.anomalies: list[Anomaly] = []
         self.queued_at = self.initiator = self.direction = None
@@ -142,6 +140,12 @@ class Contact:
         self.payments: dict[str, Payment] = {}
         self.handle_ms = 0
         self.after_contact_ms = 0
+
+    def set_channel(self, channel: str | None) -> None:
+        """The channel and what follows from it (payments and profile views carry none)."""
+        self.channel = channel
+        self.channel_rank = CHANNEL_RANK.get(channel, len(CHANNEL_RANK))
+        self.phone = channel == "PHONE_CALL"
 
     @property
     def live(self) -> bool:
@@ -181,6 +185,8 @@ def direction_of(initiator_type: str | None) -> str | None:
 
 def _started(contact: Contact, event: Event) -> None:
     content = event.content
+    if isinstance(content.get("channel"), str):
+        contact.set_channel(content["channel"])
     contact.queued_at = event.time_ms
     contact.initiator = event.initiator_type
     contact.direction = direction_of(contact.initiator)

@@ -395,3 +395,13 @@ def test_impossible_events_are_recorded_and_change_nothing():
 def test_a_contact_without_started_still_gets_a_row():
     r = row(ev("CONTACT/ENDED", "08:00", status="ANSWERED"))
     assert r["Contact ID"] == "c1" and r["Queued At"] is None
+
+
+def test_a_payment_before_started_does_not_hide_the_channel():
+    r = row(
+        ev("PAYMENT_REQUEST/CREATED", "07:59", paymentRequestId="p1",
+           context={"currency": "USD", "monetaryUnit": 5}),
+        *inbound_call(),
+    )  # fmt: skip
+    assert r["Channel"] == "PHONE_CALL"
+    assert r["Talk Time"] == 300_000
