@@ -29,9 +29,10 @@ from eventstore import EventStore, Reject
 
 STDIN: Final = "-"
 STDIN_SOURCE: Final = "<stdin>"
-# One transaction per batch: large enough that commits are cheap, small enough that a crash
-# loses little work; the byte cap bounds memory when lines are large.
-BATCH_EVENTS: Final = 20_000
+# One transaction per batch: large enough that commits are cheap (each rewrites the index pages
+# it touched; 40k measured ~25% faster than 20k), small enough that a crash loses little work;
+# the byte cap bounds memory when lines are large.
+BATCH_EVENTS: Final = 40_000
 BATCH_BYTES: Final = 16 << 20
 CHUNK_BYTES: Final = 1 << 20
 # What is kept of an oversized line: enough to recognise it in the source file.
