@@ -93,7 +93,7 @@ def to_event(line: bytes, source: str | None, line_no: int | None) -> tuple:
     content = envelope.get("content")
     if content.__class__ is dict:
         stream_id = content.get("conversationId")
-        if stream_id.__class__ is not str:
+        if stream_id.__class__ is not str or not stream_id:
             stream_id = None
     elif content is None:
         stream_id = None

@@ -348,7 +348,7 @@ def _refuse_newer(version: int, path: str) -> None:
     if version > SCHEMA_VERSION:
         raise SchemaVersionError(
             f"{path} was written by event-store schema version {version}, newer than the "
-            f"{SCHEMA_VERSION} this program knows: upgrade contactexport to read it"
+            f"{SCHEMA_VERSION} this version knows: upgrade the program to read it"
         )
 
 

@@ -63,7 +63,7 @@ def test_ping_without_content_is_accepted_without_a_stream():
     assert event[1] is None
 
 
-@pytest.mark.parametrize("conversation", [None, 7, ["v1"]])
+@pytest.mark.parametrize("conversation", [None, 7, ["v1"], ""])
 def test_no_string_conversation_id_means_no_stream(conversation):
     content = {"agentId": "a1", "conversationId": conversation}
     assert to_event(line(envelope("AGENT_STATUS/LOGGED_IN", content)), None, None)[1] is None

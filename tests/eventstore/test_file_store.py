@@ -32,7 +32,7 @@ def test_a_store_from_a_newer_version_is_refused(path):
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     with pytest.raises(SchemaVersionError, match="newer") as raised:
         EventStore(path)
-    assert str(path) in str(raised.value) and "upgrade contactexport" in str(raised.value)
+    assert str(path) in str(raised.value) and "upgrade the program" in str(raised.value)
     with pytest.raises(SchemaVersionError):
         EventStore(path, readonly=True)
 
