@@ -168,11 +168,15 @@ def _flush(
     counts: SourceCounts,
     report: IngestReport,
 ) -> None:
-    """Store one batch of events with the rejects of the same lines, in one transaction."""
+    """Store one batch of events with the rejects of the same lines, in one transaction.
+
+    Conflicts (ids stored with other content) are kept as rejects by `append` itself.
+    """
+    if not batch and not rejects:
+        return
     with store.transaction():
         result = store.append(batch)
         store.add_rejects(rejects)
-        store.add_rejects(result.conflicts)
     counts.accepted += result.accepted
     counts.duplicates += result.duplicates
     counts.rejected += len(rejects) + len(result.conflicts)
