@@ -208,3 +208,12 @@ def test_progress_counts_every_input_byte(store, tmp_path):
     seen = []
     ingest_files(store, [plain, packed], on_progress=seen.append)
     assert sum(seen) == plain.stat().st_size + packed.stat().st_size
+
+
+def test_empty_and_blank_inputs_store_and_reject_nothing(store, tmp_path):
+    empty = write(tmp_path / "empty.jsonl", [])
+    blank = write(tmp_path / "blank.jsonl", [b"\n", b"  \n", b"\r\n"])
+    report = ingest_files(store, [empty, blank])
+    assert [c.lines for c in report.sources] == [0, 3]
+    assert (report.total.accepted, report.total.rejected) == (0, 0)
+    assert store.count() == 0 and store.reject_count() == 0
