@@ -54,6 +54,8 @@ class ConversationReplay:
         contact = self.contacts.get(contact_id)
         if contact is None:
             contact = self.contacts[contact_id] = Contact(contact_id, self.conversation_id, content)
+        elif contact.channel is None and content.get("channel").__class__ is str:
+            contact.set_channel(content["channel"])  # met first through a payment, which has none
         return contact
 
     def feed(self, contact: Contact, trigger: str, event: Event) -> None:

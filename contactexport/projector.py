@@ -14,13 +14,14 @@ from itertools import islice
 from contactexport.columns import COLUMNS
 from contactexport.columns import row_values as contact_row_values
 from contactexport.conversation import replay_conversation
+from contactexport.formatting import money
 from eventstore import EventStore
 from eventstore.records import StoredEvent
 
 TABLE = "contact_export"
 ANOMALIES = "contact_anomalies"
 # Bump when a column rule changes: stored rows from older rules are then rebuilt on next use.
-RULES_VERSION = 1
+RULES_VERSION = 2
 CHECKPOINT = f"{TABLE}/v{RULES_VERSION}"
 _BATCH = 5_000
 
@@ -160,10 +161,10 @@ _MONEY = tuple(i for i, column in enumerate(COLUMNS) if column.kind == "money")
 
 
 def storable(values: list) -> list:
-    """Money is kept as exact decimal text; everything else is already an SQLite type."""
+    """Money is kept as exact decimal text (as exported); the rest is already an SQLite type."""
     for i in _MONEY:
         if values[i] is not None:
-            values[i] = str(values[i])
+            values[i] = money(values[i])
     return values
 
 

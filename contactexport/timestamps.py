@@ -1,6 +1,8 @@
 """Event time as integer epoch milliseconds: exact ordering across offsets, cheap arithmetic."""
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, tzinfo
+from functools import lru_cache
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _ONE_MS = timedelta(milliseconds=1)
@@ -33,3 +35,27 @@ def to_datetime(ms: int, zone: tzinfo = UTC) -> datetime:
 def format_ms(ms: int, zone: tzinfo = UTC) -> str:
     """Epoch milliseconds -> ISO 8601 with the zone's offset, always with milliseconds."""
     return to_datetime(ms, zone).isoformat(timespec="milliseconds")
+
+
+def timestamp_formatter(zone: tzinfo = UTC) -> Callable[[int], str]:
+    """A fast `format_ms` for one zone, for exports of millions of cells.
+
+    Offsets change only on whole minutes, so the text up to the minute and the offset are
+    computed once per UTC minute (cached) and only seconds and milliseconds per call.
+    """
+
+    @lru_cache(maxsize=1 << 16)
+    def minute(index: int) -> tuple[str, str] | None:
+        text = format_ms(index * 60_000, zone)
+        if text[17:23] != "00.000":  # an offset with seconds (pre-1970 local mean time)
+            return None
+        return text[:17], text[23:]
+
+    def format_fast(ms: int) -> str:
+        parts = minute(ms // 60_000)
+        if parts is None:
+            return format_ms(ms, zone)
+        second, milli = divmod(ms % 60_000, 1000)
+        return f"{parts[0]}{second:02d}.{milli:03d}{parts[1]}"
+
+    return format_fast

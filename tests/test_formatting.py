@@ -62,3 +62,19 @@ def test_timestamps_render_in_the_report_zone_with_dst():
 def test_bad_timestamps_are_errors(text):
     with pytest.raises(TimestampError):
         parse_ms(text)
+
+
+@pytest.mark.parametrize(
+    "zone",
+    ["UTC", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe", "Europe/Amsterdam"],
+)
+def test_the_fast_timestamp_formatter_agrees_with_datetime_across_dst(zone):
+    from contactexport.timestamps import timestamp_formatter
+
+    tz = ZoneInfo(zone)
+    fast = timestamp_formatter(tz)
+    start = parse_ms("2026-03-07T00:00:00Z")
+    for ms in range(start, start + 60 * 86_400_000, 7_919_993):  # ~2 months, odd steps
+        assert fast(ms) == format_ms(ms, tz)
+    early = parse_ms("1890-01-01T00:00:00.123Z")  # local mean time: an offset with seconds
+    assert fast(early) == format_ms(early, tz)

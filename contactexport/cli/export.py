@@ -21,15 +21,9 @@ from contactexport.cli.options import (
     parse_header,
     parse_zone,
 )
-from contactexport.cli.rows import filters_from_options, report_rows
+from contactexport.cli.rows import filters_from_options, prepare_rows
 from contactexport.columns import HEADERS
-from contactexport.export import (
-    ExportQuery,
-    RowFormat,
-    format_rows,
-    write_csv,
-    write_jsonl,
-)
+from contactexport.export import ExportQuery, RowFormat, export_csv, query_rows, write_jsonl
 
 
 class Format(StrEnum):
@@ -94,12 +88,12 @@ def export(
     row_format = RowFormat(zone, link_template, durations.value, chosen)
     as_of_ms = parse_as_of(as_of, zone)
     with open_store(ctx) as store:
-        rows = report_rows(store, query, as_of_ms)
+        prepare_rows(store, query, as_of_ms)
         with (
             output.open("w", newline="", encoding="utf-8") if output else nullcontext(sys.stdout)
         ) as out:
             if fmt is Format.jsonl:
-                count = write_jsonl(out, rows, row_format)
+                count = write_jsonl(out, query_rows(store.conn, query), row_format)
             else:
-                count = write_csv(out, format_rows(rows, row_format), chosen)
+                count = export_csv(store.conn, query, row_format, out)
     err.print(f"exported {count:,} contacts" + (f" to {output}" if output else ""))

@@ -25,11 +25,17 @@ def filters_from_options(
     )
 
 
-def report_rows(store: EventStore, query: ExportQuery, as_of_ms: int | None) -> Iterator[tuple]:
-    """Raw rows for the query: from an as-of replay (projection untouched) or the projection."""
+def prepare_rows(store: EventStore, query: ExportQuery, as_of_ms: int | None) -> None:
+    """Point the query at current rows: an as-of replay (projection untouched) or the projection
+    caught up with the store."""
     if as_of_ms is not None:
         project_as_of(store, as_of_ms)
         query.table = AS_OF_TABLE
     elif not is_current(store):
         replay_with_progress(store)
+
+
+def report_rows(store: EventStore, query: ExportQuery, as_of_ms: int | None) -> Iterator[tuple]:
+    """Raw rows for the query, after `prepare_rows`."""
+    prepare_rows(store, query, as_of_ms)
     return query_rows(store.conn, query)

@@ -1,0 +1,85 @@
+"""The CSV written by SQLite's formatting equals the one written cell by cell in Python."""
+
+import io
+from zoneinfo import ZoneInfo
+
+import pytest
+from conftest import write_events
+
+from builders import ev
+from contactexport.export import (
+    ExportQuery,
+    RowFormat,
+    export_csv,
+    format_rows,
+    query_rows,
+    sql_cells,
+    write_csv,
+)
+from contactexport.ingest import ingest_files
+from contactexport.projector import catch_up
+from eventstore import EventStore
+
+HOSTILE = ["=cmd|' /C calc'!A0", "@SUM(1)", "\tx", "+1+2", "-1-", "+15550100", "-2", "-", "+",
+           "'quoted", "plain", "-1.5", "+1.", "+.5", "=", ""]  # fmt: skip
+
+
+@pytest.fixture
+def store(tmp_path):
+    events = [
+        ev("CONTACT/STARTED", "08:00", f"h{i}", conversation=f"hc{i}", entryPoint=text,
+           finalIVRSelection=text, customer=text or "x", dueAt="1969-12-31T23:59:59.999Z")
+        for i, text in enumerate(HOSTILE)
+    ]  # fmt: skip
+    old = [
+        ev("CONTACT/STARTED", "07:00", "old", conversation="old", entryPoint="it's"),
+        ev("CONTACT/ENDED", "07:00", "old", conversation="old", status="ABANDONED"),
+    ]
+    old[0]["timestamp"] = "1969-12-31T23:59:58.500Z"  # before 1970: floor division matters
+    old[1]["timestamp"] = "1970-01-01T00:00:00.001Z"
+    with EventStore(tmp_path / "s.db") as s:
+        ingest_files(s, [write_events(tmp_path / "e.jsonl", events + old)])
+        catch_up(s)
+        yield s
+
+
+def python_csv(store, row_format):
+    out = io.StringIO()
+    write_csv(
+        out, format_rows(query_rows(store.conn, ExportQuery()), row_format), row_format.columns
+    )
+    return out.getvalue()
+
+
+def sql_csv(store, row_format):
+    out = io.StringIO()
+    export_csv(store.conn, ExportQuery(), row_format, out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        None,
+        "https://x/{customer_id}/{conversation_id}/{contact_id}",
+        "={contact_id}",
+        "it's/{contact_id}",
+    ],
+)
+def test_sql_and_python_formatting_agree(store, template):
+    row_format = RowFormat(link_template=template)
+    assert sql_cells(row_format) is not None
+    assert sql_csv(store, row_format) == python_csv(store, row_format)
+
+
+def test_sql_formatting_agrees_on_every_fixture(loaded):
+    loaded("replay")
+    with EventStore(loaded.db) as s:
+        assert sql_csv(s, RowFormat()) == python_csv(s, RowFormat())
+
+
+def test_zones_and_hms_take_the_python_path():
+    assert sql_cells(RowFormat(zone=ZoneInfo("Europe/Paris"))) is None
+    assert sql_cells(RowFormat(durations="hms")) is None
+    assert sql_cells(RowFormat(link_template="{customer_id}{unknown}")) is None
+    assert sql_cells(RowFormat(zone=ZoneInfo("UTC"))) is not None
