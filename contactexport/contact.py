@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from contactexport.machine import anomaly_reason, next_state
+from contactexport.machine import TABLE, anomaly_reason, next_state
 from contactexport.timestamps import TimestampError, parse_ms
 from contactexport.vocabulary import CHANNEL_RANK, INBOUND_INITIATORS, OUTBOUND_INITIATORS
 
@@ -157,7 +157,9 @@ class Contact:
 
 def apply(contact: Contact, trigger: str, event: Event) -> Anomaly | None:
     """Run one event through the machine; return the anomaly when it is impossible."""
-    dest = next_state(contact.state, trigger, contact)
+    dest = TABLE.get((contact.state, trigger))
+    if dest is not None and dest.__class__ is not str:  # guarded: let the machine decide
+        dest = next_state(contact.state, trigger, contact)
     if dest is None:
         anomaly = Anomaly(
             event.time_ms,

@@ -18,11 +18,13 @@ from contactexport.vocabulary import (
     ASSIGNEE_UPDATED,
     CONTACT_PREFIX,
     CONVERSATION_CLOSED,
+    DEFAULT_LIFECYCLE_RANK,
     INBOUND_INITIATORS,
+    KNOWN_TYPES,
+    LIFECYCLE_RANK,
     PAYMENT_PREFIX,
     PROFILE_VIEW_ENDED,
     PROFILE_VIEW_STARTED,
-    lifecycle_rank,
 )
 from eventstore.records import StoredEvent
 
@@ -67,13 +69,13 @@ class ConversationReplay:
 
 def replay_order(events: Iterable[StoredEvent], as_of_ms: int | None = None) -> list[Event]:
     """Sort by (time, lifecycle rank, id) and parse; events after `as_of_ms` are left out."""
-    keyed = [
-        (e.time_ms, lifecycle_rank(e.type), e.event_id, e.type, e.data)
-        for e in events
-        if as_of_ms is None or e.time_ms <= as_of_ms
-    ]
-    keyed.sort()
-    return [Event(t, event_id, kind, orjson.loads(data)) for t, _, event_id, kind, data in keyed]
+    if as_of_ms is not None:
+        events = [e for e in events if e.time_ms <= as_of_ms]
+    rank, default, loads = LIFECYCLE_RANK.get, DEFAULT_LIFECYCLE_RANK, orjson.loads
+    # StoredEvent fields by index (position, event_id, stream_id, type, time_ms, data): the
+    # hot loop of every replay, where tuple indexing beats attribute lookup.
+    keyed = sorted((e[4], rank(e[3], default), e[1], e[3], e[5]) for e in events)
+    return [Event(t, event_id, kind, loads(data)) for t, _, event_id, kind, data in keyed]
 
 
 def replay_conversation(
@@ -102,16 +104,35 @@ def replay_events(
     return replay
 
 
+# The trigger each contact-level event type fires; STARTED splits by direction at replay.
+_TRIGGERS = {t: t.removeprefix(CONTACT_PREFIX) for t in KNOWN_TYPES if t.startswith(CONTACT_PREFIX)}
+_TRIGGERS |= {t: "PAYMENT_REQUEST" for t in KNOWN_TYPES if t.startswith(PAYMENT_PREFIX)}
+
+
+def _trigger(kind: str) -> str | None:
+    """Known types by table; an unknown CONTACT/* still reaches its contact (as an anomaly)."""
+    trigger = _TRIGGERS.get(kind)
+    if trigger is None and kind.startswith((CONTACT_PREFIX, PAYMENT_PREFIX)):
+        return (
+            kind.removeprefix(CONTACT_PREFIX)
+            if kind.startswith(CONTACT_PREFIX)
+            else ("PAYMENT_REQUEST")
+        )
+    return trigger
+
+
 def _route(replay: ConversationReplay, event: Event) -> None:
     kind = event.type
-    if kind.startswith(CONTACT_PREFIX):
+    trigger = _trigger(kind)
+    if trigger is not None:
         contact = replay.contact_for(event.content)
-        if contact is not None:
-            replay.feed(contact, _contact_trigger(event), event)
-    elif kind.startswith(PAYMENT_PREFIX):
-        contact = replay.contact_for(event.content)
-        if contact is not None:
-            replay.feed(contact, "PAYMENT_REQUEST", event)
+        if contact is None:
+            return
+        if trigger == "STARTED":
+            initiator = event.initiator_type
+            inbound = initiator is None or initiator in INBOUND_INITIATORS
+            trigger = "STARTED_INBOUND" if inbound else "STARTED_OUTBOUND"
+        replay.feed(contact, trigger, event)
     elif kind == ASSIGNEE_UPDATED:
         trigger = "ASSIGNED" if event.assignee(None).get("agentId") else "UNASSIGNED"
         for contact in list(replay.contacts.values()):
@@ -123,14 +144,6 @@ def _route(replay: ConversationReplay, event: Event) -> None:
             replay.view_events.append((event.time_ms, agent, kind == PROFILE_VIEW_STARTED))
     elif kind == CONVERSATION_CLOSED:
         replay.closes.append(event.time_ms)
-
-
-def _contact_trigger(event: Event) -> str:
-    action = event.type[len(CONTACT_PREFIX) :]
-    if action == "STARTED":
-        inbound = event.initiator_type in INBOUND_INITIATORS or event.initiator_type is None
-        return "STARTED_INBOUND" if inbound else "STARTED_OUTBOUND"
-    return action
 
 
 def fulfil_across_channels(contacts: list[Contact]) -> None:

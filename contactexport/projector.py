@@ -44,22 +44,24 @@ def _row_table_sql(name: str, temp: bool = False) -> str:
     return f"CREATE {'TEMP ' if temp else ''}TABLE IF NOT EXISTS {name} ({columns})"
 
 
-_SCHEMA = (
+_TABLES = (
     _row_table_sql(TABLE),
-    f"CREATE INDEX IF NOT EXISTS {TABLE}_conversation ON {TABLE}(conversation_id)",
-    f"CREATE INDEX IF NOT EXISTS {TABLE}_contact ON {TABLE}(contact_id)",
-    f"CREATE INDEX IF NOT EXISTS {TABLE}_queued ON {TABLE}(queued_at)",
     f"""CREATE TABLE IF NOT EXISTS {ANOMALIES} (
         conversation_id TEXT, contact_id TEXT, channel TEXT, queued_at INTEGER,
         inbox_when_first_queued TEXT, event_id TEXT, event_type TEXT, time_ms INTEGER,
         reason TEXT)""",
+)
+_INDEXES = (
+    f"CREATE INDEX IF NOT EXISTS {TABLE}_conversation ON {TABLE}(conversation_id)",
+    f"CREATE INDEX IF NOT EXISTS {TABLE}_contact ON {TABLE}(contact_id)",
+    f"CREATE INDEX IF NOT EXISTS {TABLE}_queued ON {TABLE}(queued_at)",
     f"CREATE INDEX IF NOT EXISTS {ANOMALIES}_conversation ON {ANOMALIES}(conversation_id)",
 )
 
 
-def ensure_schema(conn: sqlite3.Connection) -> None:
+def ensure_schema(conn: sqlite3.Connection, *, indexes: bool = True) -> None:
     """Create the projection tables (inside the caller's transaction)."""
-    for statement in _SCHEMA:
+    for statement in _TABLES + (_INDEXES if indexes else ()):
         conn.execute(statement)
 
 
@@ -92,10 +94,10 @@ def catch_up(
         checkpoint = store.checkpoint(CHECKPOINT)
         full = full or checkpoint == 0
         report = ReplayReport(full=full, position=store.head())
-        if full:
+        if full:  # indexes are built after the rows: cheaper than keeping them up to date
             conn.execute(f"DROP TABLE IF EXISTS {TABLE}")
             conn.execute(f"DROP TABLE IF EXISTS {ANOMALIES}")
-            ensure_schema(conn)
+            ensure_schema(conn, indexes=False)
             streams = store.iter_streams()
         else:
             touched = store.streams_since(checkpoint)
@@ -106,6 +108,7 @@ def catch_up(
                     )
             streams = store.iter_streams(touched)
         _write(conn, _project(streams, report, on_conversation), TABLE)
+        ensure_schema(conn)
         store.set_checkpoint(CHECKPOINT, report.position)
     return report
 
