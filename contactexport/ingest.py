@@ -45,6 +45,7 @@ _GZIP_MAGIC: Final = b"\x1f\x8b"
 _UTF8_BOM: Final = b"\xef\xbb\xbf"
 
 ProgressCallback = Callable[[int], None]
+Line = bytes | OversizedLine
 
 
 @dataclass
@@ -128,7 +129,7 @@ def input_size(path: str | Path) -> int | None:
 
 def _ingest_chunks(
     store: EventStore,
-    chunks: Iterable[list[bytes]],
+    chunks: Iterable[list[Line]],
     source: str,
     report: IngestReport,
     batch_events: int,
@@ -197,10 +198,10 @@ def _count_unknown_types(batch: list[tuple], counts: SourceCounts, named: Counte
             named[event_type] += 1
 
 
-def _raw(line: bytes) -> bytes | str:
+def _raw(line: Line) -> bytes | str:
     """A rejected line as it will be kept: text when it is UTF-8, else the bytes."""
     if isinstance(line, OversizedLine):
-        return bytes(line)
+        return line.head
     try:
         return line.decode()
     except UnicodeDecodeError:
@@ -251,7 +252,7 @@ def _read(stream: BinaryIO) -> bytes:
         raise BrokenInput(f"input unreadable: {error}") from None
 
 
-def _chunks(blocks: Iterable[bytes]) -> Iterator[list[bytes]]:
+def _chunks(blocks: Iterable[bytes]) -> Iterator[list[Line]]:
     """The lines of the blocks, without terminators, a block's worth at a time.
 
     A line over MAX_LINE_BYTES is never held whole: its head is kept and the rest skipped to
@@ -282,7 +283,7 @@ def _chunks(blocks: Iterable[bytes]) -> Iterator[list[bytes]]:
         yield _tidy([carry], b"\r" in carry)
 
 
-def _tidy(lines: list[bytes], has_cr: bool) -> list[bytes]:
+def _tidy(lines: list[bytes], has_cr: bool) -> list[Line]:
     """Drop the CR of CRLF line ends; stand in for lines over the limit."""
     if has_cr:
         lines = [line.rstrip(b"\r") for line in lines]
@@ -296,7 +297,7 @@ def _tidy(lines: list[bytes], has_cr: bool) -> list[bytes]:
     return lines
 
 
-def _chunked(lines: Iterable[bytes | str], size: int = 1024) -> Iterator[list[bytes]]:
+def _chunked(lines: Iterable[bytes | str], size: int = 1024) -> Iterator[list[Line]]:
     chunk: list[bytes] = []
     for line in lines:
         data = line.encode() if isinstance(line, str) else line

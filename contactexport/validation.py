@@ -44,15 +44,20 @@ class BlankLine(InvalidEvent):
     """A line with nothing on it: skipped, not rejected."""
 
 
-class OversizedLine(bytes):
-    """Stands in for a line longer than MAX_LINE_BYTES: its first bytes, and its real size."""
+class OversizedLine:
+    """Stands in for a line longer than MAX_LINE_BYTES: its first bytes, and its real size.
 
-    size: int
+    Not bytes, so that orjson refuses it and it takes the reject path at no cost to good lines.
+    """
 
-    def __new__(cls, head: bytes, size: int) -> "OversizedLine":
-        line = super().__new__(cls, head)
-        line.size = size
-        return line
+    __slots__ = ("head", "size")
+
+    def __init__(self, head: bytes, size: int) -> None:
+        self.head = head
+        self.size = size
+
+    def __len__(self) -> int:
+        return len(self.head)
 
 
 def required_content(event_type: str) -> tuple[str, ...]:
@@ -66,7 +71,7 @@ def required_content(event_type: str) -> tuple[str, ...]:
 _REQUIRED: Final = {event_type: required_content(event_type) for event_type in KNOWN_TYPES}
 
 
-def to_event(line: bytes, source: str | None, line_no: int | None) -> tuple:
+def to_event(line: bytes | OversizedLine, source: str | None, line_no: int | None) -> tuple:
     """One JSONL line -> a NewEvent-shaped tuple, or InvalidEvent with the reason.
 
     `line` comes without its newline; the stored data is its text, verbatim.
@@ -111,7 +116,7 @@ def to_event(line: bytes, source: str | None, line_no: int | None) -> tuple:
     return (event_id, stream_id, event_type, time_ms, line.decode(), source, line_no)
 
 
-def _not_json(line: bytes, error: orjson.JSONDecodeError) -> InvalidEvent:
+def _not_json(line: bytes | OversizedLine, error: orjson.JSONDecodeError) -> InvalidEvent:
     if isinstance(line, OversizedLine):
         return InvalidEvent(f"line is {line.size:,} bytes, over the {MAX_LINE_BYTES:,}-byte limit")
     try:
