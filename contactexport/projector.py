@@ -101,16 +101,29 @@ def catch_up(
             streams = store.iter_streams()
         else:
             touched = store.streams_since(checkpoint)
-            for chunk in _chunks(touched, 500):
-                for table in (TABLE, ANOMALIES):
-                    conn.execute(
-                        f"DELETE FROM {table} WHERE conversation_id IN ({_marks(chunk)})", chunk
-                    )
+            delete_conversations(conn, touched)
             streams = store.iter_streams(touched)
-        _write(conn, _project(streams, report, on_conversation), TABLE)
+        project_streams(conn, streams, report, on_conversation)
         ensure_schema(conn)
         store.set_checkpoint(CHECKPOINT, report.position)
     return report
+
+
+def delete_conversations(conn: sqlite3.Connection, conversation_ids: list[str]) -> None:
+    """Remove the rows (and anomalies) of conversations about to be replayed again."""
+    for chunk in _chunks(conversation_ids, 500):
+        for table in (TABLE, ANOMALIES):
+            conn.execute(f"DELETE FROM {table} WHERE conversation_id IN ({_marks(chunk)})", chunk)
+
+
+def project_streams(
+    conn: sqlite3.Connection,
+    streams: Iterable[tuple[str, list[StoredEvent]]],
+    report: ReplayReport,
+    on_conversation: Callable[[int], None] | None = None,
+) -> None:
+    """Replay each conversation and insert its rows and anomalies; counts go to `report`."""
+    _write(conn, _project(streams, report, on_conversation), TABLE)
 
 
 AS_OF_TABLE = "contact_export_as_of"

@@ -209,3 +209,23 @@ def test_arrival_order_and_redelivery_do_not_change_any_row(invoke, tmp_path):
     assert invoke("export").stdout == (FIXTURES / "sample" / "expected.csv").read_text(
         encoding="utf-8"
     )
+
+
+@pytest.mark.parametrize("full", [True, False])
+def test_replay_in_several_processes_gives_the_same_rows(loaded, tmp_path, full):
+    before = loaded("export").stdout  # projected by one process
+    add_events(
+        loaded.db,
+        tmp_path,
+        ev("CONTACT/STARTED", "23:00", "late-1", conversation="late-conv", channel="SMS"),
+        ev("CONTACT/TRANSFERRED", "08:07", "efpc-call", conversation="efpc-conv",
+           customer="efpc-cust", transferType="WARM", reason="MANUAL",
+           assignee={"inboxId": "inbox-x"}),
+    )  # fmt: skip
+    result = loaded("replay", "--workers", "3", *(["--full"] if full else []))
+    assert result.exit_code == 0, result.stderr
+    assert "2 conversations" in result.stderr or full
+    parallel = loaded("export").stdout
+    assert parallel != before
+    assert loaded("replay", "--full").exit_code == 0  # one process, from scratch
+    assert loaded("export").stdout == parallel

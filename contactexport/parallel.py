@@ -1,0 +1,134 @@
+"""Replay across processes: conversations split by a stable hash, one writer.
+
+Each worker opens the store read-only, replays the conversations whose `crc32(id) % workers`
+is its own, and writes their rows into a scratch SQLite file. The parent then takes the write
+lock once and, in one transaction, replaces the affected rows with the workers' (SQLite copies
+them, no Python per row) and moves the checkpoint. Rows are identical to a single-process
+replay: a conversation is always replayed whole, by one process, with the same code.
+
+Workers only read events at or below the head position fixed when the replay began, so events
+ingested meanwhile wait for the next replay instead of racing this one.
+"""
+
+import multiprocessing
+import sqlite3
+import tempfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from contactexport.projector import (
+    ANOMALIES,
+    CHECKPOINT,
+    TABLE,
+    ReplayReport,
+    delete_conversations,
+    ensure_schema,
+    project_streams,
+)
+from eventstore import EventStore
+
+
+def partition(stream_id: str, workers: int) -> int:
+    """A stable partition: the same on every run and machine (unlike hash())."""
+    return zlib.crc32(stream_id.encode()) % workers
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    db: str
+    scratch: str
+    worker: int
+    workers: int
+    head: int
+    streams: tuple[str, ...] | None  # None = every stream
+
+
+def _work(job: Job) -> ReplayReport:
+    """In a worker process: replay this partition into the scratch file."""
+    report = ReplayReport(full=job.streams is None, position=job.head)
+    with EventStore(job.db, readonly=True) as store:
+        mine = job.streams
+        if mine is None:
+            mine = tuple(s for s in _all_streams(store) if partition(s, job.workers) == job.worker)
+        scratch = sqlite3.connect(job.scratch, isolation_level=None)
+        scratch.execute("PRAGMA journal_mode = OFF")
+        scratch.execute("PRAGMA synchronous = OFF")
+        scratch.execute("BEGIN")
+        ensure_schema(scratch, indexes=False)
+        streams = (
+            (stream_id, [e for e in events if e.position <= job.head])
+            for stream_id, events in store.iter_streams(mine)
+        )
+        project_streams(scratch, streams, report)
+        scratch.execute("COMMIT")
+        scratch.close()
+    return report
+
+
+def _all_streams(store: EventStore) -> list[str]:
+    rows = store.conn.execute("SELECT DISTINCT stream_id FROM events WHERE stream_id IS NOT NULL")
+    return [stream_id for (stream_id,) in rows]
+
+
+def catch_up_parallel(
+    store: EventStore,
+    *,
+    workers: int,
+    full: bool = False,
+) -> ReplayReport:
+    """What `projector.catch_up` does, with the replay spread over `workers` processes."""
+    path = str(store.path)
+    checkpoint = store.checkpoint(CHECKPOINT)
+    full = full or checkpoint == 0
+    head = store.head()
+    touched = None if full else store.streams_since(checkpoint)
+    with tempfile.TemporaryDirectory(prefix="contactexport-replay-") as scratch_dir:
+        jobs = [
+            Job(
+                path,
+                str(Path(scratch_dir) / f"part-{k}.db"),
+                k,
+                workers,
+                head,
+                None
+                if touched is None
+                else tuple(s for s in touched if partition(s, workers) == k),
+            )
+            for k in range(workers)
+        ]
+        with multiprocessing.get_context("spawn").Pool(workers) as pool:
+            parts = pool.map(_work, jobs)
+        report = ReplayReport(full=full, position=head)
+        for part in parts:
+            report.conversations += part.conversations
+            report.contacts += part.contacts
+            report.anomalies += part.anomalies
+            report.events += part.events
+        _merge(store, [job.scratch for job in jobs], touched, head)
+    return report
+
+
+def _merge(store: EventStore, scratches: list[str], touched: list[str] | None, head: int) -> None:
+    """One transaction: the affected rows replaced by the workers', and the checkpoint."""
+    conn = store.conn
+    names = [f"part{k}" for k in range(len(scratches))]
+    for name, scratch in zip(names, scratches, strict=True):
+        conn.execute(f"ATTACH DATABASE ? AS {name}", (scratch,))
+    try:
+        with store.transaction():
+            if touched is None:
+                conn.execute(f"DROP TABLE IF EXISTS main.{TABLE}")
+                conn.execute(f"DROP TABLE IF EXISTS main.{ANOMALIES}")
+                ensure_schema(conn, indexes=False)
+            else:
+                ensure_schema(conn)
+                delete_conversations(conn, touched)
+            for name in names:
+                for table in (TABLE, ANOMALIES):
+                    conn.execute(f"INSERT INTO main.{table} SELECT * FROM {name}.{table}")
+            ensure_schema(conn)
+            store.set_checkpoint(CHECKPOINT, head)
+    finally:
+        for name in names:
+            conn.execute(f"DETACH DATABASE {name}")
