@@ -1,0 +1,57 @@
+"""check: regression fixtures through the CLI."""
+
+import shutil
+
+from conftest import FIXTURES
+
+
+def copy_fixture(tmp_path, name="abandoned-call"):
+    target = tmp_path / name
+    shutil.copytree(FIXTURES / name, target)
+    return target
+
+
+def test_check_passes_on_the_bundled_fixtures(invoke):
+    result = invoke("check", str(FIXTURES))
+    assert result.exit_code == 0, result.stderr
+    assert "fixtures match" in result.stderr
+
+
+def test_check_reports_every_differing_cell_and_exits_1(invoke, tmp_path):
+    folder = copy_fixture(tmp_path)
+    expected = folder / "expected.csv"
+    text = expected.read_text(encoding="utf-8")
+    expected.write_text(text.replace("ABANDONED", "ANSWERED"), encoding="utf-8")
+    result = invoke("check", str(folder))
+    assert result.exit_code == 1
+    assert (
+        "Status" in result.stderr and "ANSWERED" in result.stderr and "ABANDONED" in result.stderr
+    )
+    assert "0 of 1 fixtures match" in result.stderr
+
+
+def test_check_update_rewrites_expected_only_when_asked(invoke, tmp_path):
+    folder = copy_fixture(tmp_path)
+    expected = folder / "expected.csv"
+    original = expected.read_text(encoding="utf-8")
+    expected.write_text(original.replace("ABANDONED", "ANSWERED"), encoding="utf-8")
+    assert invoke("check", str(folder)).exit_code == 1
+    assert invoke("check", "--update", str(folder)).exit_code == 0
+    assert expected.read_text(encoding="utf-8") == original
+    assert invoke("check", str(folder)).exit_code == 0
+
+
+def test_check_names_missing_and_extra_rows(invoke, tmp_path):
+    folder = copy_fixture(tmp_path)
+    expected = folder / "expected.csv"
+    header, *rows = expected.read_text(encoding="utf-8").splitlines()
+    expected.write_text("\n".join([header, rows[0].replace("abnd-call", "ghost")]) + "\n",
+                        encoding="utf-8")  # fmt: skip
+    result = invoke("check", str(folder))
+    assert result.exit_code == 1
+    assert "ghost" in result.stderr and "expected, not produced" in result.stderr
+    assert "produced, not expected" in result.stderr
+
+
+def test_check_without_fixtures_is_a_usage_error(invoke, tmp_path):
+    assert invoke("check", str(tmp_path)).exit_code == 2
