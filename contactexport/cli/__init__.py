@@ -1,15 +1,18 @@
 """Command line entry point: each command lives in its own module and registers on `app`."""
 
-from contactexport.cli import anomalies as _anomalies  # noqa: F401
-from contactexport.cli import check as _check  # noqa: F401  (registers commands)
-from contactexport.cli import diagram as _diagram  # noqa: F401
-from contactexport.cli import export as _export  # noqa: F401
-from contactexport.cli import ingest as _ingest  # noqa: F401
-from contactexport.cli import replay as _replay  # noqa: F401
-from contactexport.cli import simulate as _simulate  # noqa: F401
-from contactexport.cli import summary as _summary  # noqa: F401
-from contactexport.cli import timeline as _timeline  # noqa: F401
+from importlib import import_module
+
 from contactexport.cli.app import app
+
+# Registration order is the order of `--help`: store, report, explain, fixtures and data.
+COMMANDS = (
+    "ingest", "replay",
+    "export", "summary",
+    "timeline", "anomalies", "diagram",
+    "check", "simulate",
+)  # fmt: skip
+for _name in COMMANDS:
+    import_module(f"contactexport.cli.{_name}")
 
 
 def main() -> None:

@@ -21,7 +21,7 @@ from contactexport.projector import ANOMALIES, is_current
 from contactexport.timestamps import format_ms
 
 
-@app.command()
+@app.command(rich_help_panel="Explain")
 def anomalies(
     ctx: typer.Context,
     from_date: FromDate = None,

@@ -10,7 +10,7 @@ from contactexport.check import check_fixture, fixture_folders, update_fixture
 from contactexport.cli.app import app, err
 
 
-@app.command()
+@app.command(rich_help_panel="Fixtures and data")
 def check(
     paths: Annotated[
         list[Path],

@@ -14,7 +14,7 @@ class DiagramFormat(StrEnum):
     dot = "dot"
 
 
-@app.command()
+@app.command(rich_help_panel="Explain")
 def diagram(
     fmt: Annotated[
         DiagramFormat,

@@ -31,7 +31,7 @@ class Format(StrEnum):
     jsonl = "jsonl"
 
 
-@app.command()
+@app.command(rich_help_panel="Report")
 def export(
     ctx: typer.Context,
     output: Annotated[

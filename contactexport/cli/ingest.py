@@ -38,7 +38,7 @@ from eventstore import EventStore, StoreError
 PROGRESS_FROM_BYTES = 16 << 20
 
 
-@app.command()
+@app.command(rich_help_panel="Store")
 def ingest(
     ctx: typer.Context,
     files: Annotated[

@@ -46,7 +46,7 @@ def anomaly_line(reasons: list[tuple[str, int, int]]) -> str:
     return f"{total:,} anomalies: {top}{more} (see `contactexport anomalies`)"
 
 
-@app.command()
+@app.command(rich_help_panel="Store")
 def replay(
     ctx: typer.Context,
     full: Annotated[

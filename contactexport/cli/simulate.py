@@ -37,7 +37,7 @@ PaymentRate = _rate("payment_rate", "Answered calls and chats/SMS/WhatsApp with 
 UnfinishedRate = _rate("unfinished_rate", "Conversations cut off before their contact ends")
 
 
-@app.command(no_args_is_help=False)
+@app.command(no_args_is_help=False, rich_help_panel="Fixtures and data")
 def simulate(
     conversations: Annotated[
         int | None,

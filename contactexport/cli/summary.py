@@ -61,7 +61,7 @@ def _emit(headers: list[str], rows: list[list[str]], fmt: TableFormat, title: st
     out.print(table)
 
 
-@app.command()
+@app.command(rich_help_panel="Report")
 def summary(
     ctx: typer.Context,
     by: Annotated[
@@ -110,7 +110,7 @@ def summary(
         err.print("no contacts with a value for this metric")
 
 
-@app.command()
+@app.command(rich_help_panel="Report")
 def top(
     ctx: typer.Context,
     metric: Annotated[str, typer.Argument(help="The number or duration column to rank by.")],

@@ -44,7 +44,7 @@ def _closest_ids(store: EventStore, contact_id: str) -> list[str]:
     return difflib.get_close_matches(contact_id, candidates, n=5, cutoff=0.3)
 
 
-@app.command()
+@app.command(rich_help_panel="Explain")
 def timeline(
     ctx: typer.Context,
     contact_id: Annotated[str, typer.Argument(help="The Contact ID to explain.")],
@@ -56,8 +56,9 @@ def timeline(
     tz: Zone = "UTC",
     as_of: AsOf = None,
 ) -> None:
-    """Show a contact's events in replay order, the state and columns each one changed,
-    anomalies, and the final row. Events of other contacts that changed it are shown too.
+    """Explain one contact: its events, state and column changes, anomalies, final row.
+
+    Events of other contacts (and of the conversation) that changed it are shown in place.
     """
     zone = parse_zone(tz)
     as_of_ms = parse_as_of(as_of, zone)
