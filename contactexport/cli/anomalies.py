@@ -15,9 +15,9 @@ from contactexport.cli.options import (
     parse_date,
     parse_zone,
 )
-from contactexport.cli.replay import replay_with_progress
+from contactexport.cli.rows import catch_up_if_behind
 from contactexport.export import Filters, where_clause
-from contactexport.projector import ANOMALIES, is_current
+from contactexport.projector import ANOMALIES
 from contactexport.timestamps import format_ms
 
 
@@ -43,8 +43,7 @@ def anomalies(
     )
     where, parameters = where_clause(filters)
     with open_store(ctx) as store:
-        if not is_current(store):
-            replay_with_progress(store)
+        catch_up_if_behind(store)
         # SQLite takes the bare columns of a MIN() aggregate from the row holding the minimum.
         rows = store.conn.execute(
             f"SELECT contact_id, channel, reason, COUNT(*), MIN(time_ms), event_type, event_id "

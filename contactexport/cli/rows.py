@@ -25,14 +25,20 @@ def filters_from_options(
     )
 
 
+def catch_up_if_behind(store: EventStore) -> None:
+    """Every reading command sees every stored event: replay first when the store moved on."""
+    if not is_current(store):
+        replay_with_progress(store)
+
+
 def prepare_rows(store: EventStore, query: ExportQuery, as_of_ms: int | None) -> None:
     """Point the query at current rows: an as-of replay (projection untouched) or the projection
     caught up with the store."""
     if as_of_ms is not None:
         project_as_of(store, as_of_ms)
         query.table = AS_OF_TABLE
-    elif not is_current(store):
-        replay_with_progress(store)
+    else:
+        catch_up_if_behind(store)
 
 
 def report_rows(store: EventStore, query: ExportQuery, as_of_ms: int | None) -> Iterator[tuple]:

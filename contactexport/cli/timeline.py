@@ -9,10 +9,10 @@ from rich.table import Table
 
 from contactexport.cli.app import app, db_path, err, open_store, out
 from contactexport.cli.options import AsOf, Zone, parse_as_of, parse_header, parse_zone
-from contactexport.cli.replay import replay_with_progress
+from contactexport.cli.rows import catch_up_if_behind
 from contactexport.columns import BY_HEADER, COLUMNS, HEADERS
 from contactexport.export import RowFormat, cell_formatter
-from contactexport.projector import TABLE, is_current
+from contactexport.projector import TABLE
 from contactexport.timeline import OWN, Timeline, build_timeline, explain
 from contactexport.timestamps import format_ms
 from eventstore import EventStore
@@ -64,8 +64,7 @@ def timeline(
     as_of_ms = parse_as_of(as_of, zone)
     column = parse_header(why, "--why") if why else None
     with open_store(ctx) as store:
-        if not is_current(store):
-            replay_with_progress(store)
+        catch_up_if_behind(store)
         conversation_id = _conversation_of(store, contact_id)
         story = None
         if conversation_id is not None:
