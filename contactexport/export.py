@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import IO, Any, Literal
 
 from contactexport.columns import BY_HEADER, COLUMNS, HEADERS
+from contactexport.csv_sql import line_sql
 from contactexport.formatting import hms, money, seconds, spreadsheet_safe
 from contactexport.projector import FIELDS, TABLE
 from contactexport.timestamps import format_ms, timestamp_formatter, to_ms
@@ -148,65 +149,57 @@ def format_rows(rows: Iterable[tuple], row_format: RowFormat) -> Iterator[list[s
         yield ["" if (value := row[index]) is None else fmt(value) for index, fmt in chosen]
 
 
-# The default format (UTC, seconds) is written by SQLite itself: millions of cells per second
-# instead of a Python call per cell. `tests/test_export.py` proves both paths write the same.
 _UTC_KEYS = frozenset({"UTC", "Etc/UTC", "Etc/Universal", "Universal", "Zulu", "Etc/Zulu"})
-_SQL_CELL = {
-    # floor division, so that times before 1970 are right too
-    "timestamp": "CASE WHEN {c} IS NULL THEN '' ELSE strftime('%Y-%m-%dT%H:%M:%S', "
-    "({c} - (({c} % 1000) + 1000) % 1000) / 1000, 'unixepoch') "
-    "|| printf('.%03d+00:00', (({c} % 1000) + 1000) % 1000) END",
-    "duration": "CASE WHEN {c} IS NULL THEN '' WHEN {c} % 1000 = 0 THEN CAST({c} / 1000 AS TEXT) "
-    "ELSE rtrim(printf('%s%d.%03d', CASE WHEN {c} < 0 THEN '-' ELSE '' END, abs({c}) / 1000, "
-    "abs({c}) % 1000), '0') END",
-    "count": "{c}",
-    "money": "{c}",
-    # only text that starts like a formula reaches Python
-    "text": "CASE WHEN substr({c}, 1, 1) IN ('=', '@', '+', '-', char(9)) "
-    "THEN spreadsheet_safe({c}) ELSE {c} END",
-}
 
 
-def sql_cells(row_format: RowFormat) -> list[str] | None:
-    """SQL expressions giving the cells as `format_rows` would, or None if SQL can't."""
+def is_default_format(row_format: RowFormat) -> bool:
+    """True when the stored CSV lines (csv_sql.py) are exactly what format_rows would write."""
     zone_key = getattr(row_format.zone, "key", "UTC" if row_format.zone is UTC else None)
-    if row_format.durations != "seconds" or zone_key not in _UTC_KEYS:
-        return None
-    if row_format.link_template and "{" in _strip_fields(row_format.link_template):
-        return None
-    cells = []
-    for header in row_format.columns:
-        column = BY_HEADER[header]
-        value = f"[{column.field}]"
-        if header == "Link" and row_format.link_template:
-            literal = "'" + row_format.link_template.replace("'", "''") + "'"
-            value = f"replace(replace(replace({literal}, '{{customer_id}}', coalesce(customer_id, "
-            value += "'')), '{conversation_id}', conversation_id), '{contact_id}', contact_id)"
-        cells.append(_SQL_CELL[column.kind].format(c=f"({value})"))
-    return cells
+    template = row_format.link_template
+    for name in ("customer_id", "conversation_id", "contact_id"):
+        template = (template or "").replace("{" + name + "}", "")
+    return (
+        zone_key in _UTC_KEYS
+        and row_format.durations == "seconds"
+        and row_format.columns == HEADERS
+        and "{" not in template  # other fields or escapes need Python's str.format
+    )
 
 
 def export_csv(conn, query: ExportQuery, row_format: RowFormat, out: IO[str]) -> int:
-    """Write the CSV of the query's rows, through SQLite's formatting when it can."""
-    select = sql_cells(row_format)
-    if select is None:
+    """Write the CSV of the query's rows: the stored lines when they fit, else cell by cell."""
+    if not is_default_format(row_format):
         rows = format_rows(query_rows(conn, query), row_format)
         return write_csv(out, rows, row_format.columns)
-    conn.create_function("spreadsheet_safe", 1, spreadsheet_safe, deterministic=True)
-    sql, parameters = query.sql(select)
-    return write_csv(out, conn.execute(sql, parameters), row_format.columns)
+    sql, parameters = query.sql([line_sql(row_format.link_template)])
+    csv_writer(out).writerow(HEADERS)
+    count = 0
+    cursor = conn.execute(sql, parameters)
+    while lines := cursor.fetchmany(5_000):
+        out.write("".join(line + "\n" for (line,) in lines))
+        count += len(lines)
+    return count
 
 
-def _strip_fields(template: str) -> str:
-    """The template without its three fields: any brace left needs Python's str.format."""
-    for name in ("customer_id", "conversation_id", "contact_id"):
-        template = template.replace("{" + name + "}", "")
-    return template
+class _LineFeedRows:
+    """csv.writer quotes a field holding CR only when CR is in its line terminator. Rows are
+    made with CRLF (so a stray CR in customer text is quoted, as spreadsheets need) and
+    written with LF, the line end everything else in the project uses."""
+
+    def __init__(self, out: IO[str]) -> None:
+        self.out = out
+
+    def write(self, row: str) -> int:
+        return self.out.write(row[:-2] + "\n")
+
+
+def csv_writer(out: IO[str]):
+    return csv.writer(_LineFeedRows(out), lineterminator="\r\n")
 
 
 def write_csv(out: IO[str], rows: Iterable[list[str]], headers: Iterable[str] = HEADERS) -> int:
     """The header line and the rows; returns how many rows were written."""
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_writer(out)
     writer.writerow(headers)
     count = 0
     for cells in rows:

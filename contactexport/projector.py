@@ -14,6 +14,7 @@ from itertools import islice
 from contactexport.columns import COLUMNS
 from contactexport.columns import row_values as contact_row_values
 from contactexport.conversation import replay_conversation
+from contactexport.csv_sql import AFTER_LINK, BEFORE_LINK, fill_lines
 from contactexport.formatting import money
 from eventstore import EventStore
 from eventstore.records import StoredEvent
@@ -21,7 +22,7 @@ from eventstore.records import StoredEvent
 TABLE = "contact_export"
 ANOMALIES = "contact_anomalies"
 # Bump when a column rule changes: stored rows from older rules are then rebuilt on next use.
-RULES_VERSION = 2
+RULES_VERSION = 3
 CHECKPOINT = f"{TABLE}/v{RULES_VERSION}"
 _BATCH = 5_000
 
@@ -40,7 +41,9 @@ class ReplayReport:
 
 
 def _row_table_sql(name: str, temp: bool = False) -> str:
+    """The 57 raw values, then the default CSV line in two halves around Link (csv_sql.py)."""
     columns = ", ".join(f"[{c.field}] {_SQL_TYPE.get(c.kind, 'TEXT')}" for c in COLUMNS)
+    columns += f", {BEFORE_LINK} TEXT, {AFTER_LINK} TEXT"
     return f"CREATE {'TEMP ' if temp else ''}TABLE IF NOT EXISTS {name} ({columns})"
 
 
@@ -104,6 +107,7 @@ def catch_up(
             delete_conversations(conn, touched)
             streams = store.iter_streams(touched)
         project_streams(conn, streams, report, on_conversation)
+        fill_lines(conn, TABLE)
         ensure_schema(conn)
         store.set_checkpoint(CHECKPOINT, report.position)
     return report
@@ -137,6 +141,7 @@ def project_as_of(store: EventStore, as_of_ms: int) -> ReplayReport:
     report = ReplayReport(full=True, position=store.head())
     rows = _project(store.iter_streams(), report, None, as_of_ms)
     _write(conn, (row for row in rows if row[0] == TABLE), AS_OF_TABLE)
+    fill_lines(conn, f"temp.{AS_OF_TABLE}")
     return report
 
 
@@ -186,7 +191,7 @@ def storable(values: list) -> list:
 
 def _write(conn, rows: Iterator[tuple[str, tuple]], row_table: str) -> None:
     inserts = {
-        TABLE: f"INSERT INTO {row_table} VALUES ({_marks(FIELDS)})",
+        TABLE: f"INSERT INTO {row_table} ({', '.join(FIELDS)}) VALUES ({_marks(FIELDS)})",
         ANOMALIES: f"INSERT INTO {ANOMALIES} VALUES ({_marks(range(9))})",
     }
     pending: dict[str, list[tuple]] = {TABLE: [], ANOMALIES: []}

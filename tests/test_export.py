@@ -12,8 +12,8 @@ from contactexport.export import (
     RowFormat,
     export_csv,
     format_rows,
+    is_default_format,
     query_rows,
-    sql_cells,
     write_csv,
 )
 from contactexport.ingest import ingest_files
@@ -21,7 +21,8 @@ from contactexport.projector import catch_up
 from eventstore import EventStore
 
 HOSTILE = ["=cmd|' /C calc'!A0", "@SUM(1)", "\tx", "+1+2", "-1-", "+15550100", "-2", "-", "+",
-           "'quoted", "plain", "-1.5", "+1.", "+.5", "=", ""]  # fmt: skip
+           "'quoted", "plain", "-1.5", "+1.", "+.5", "=", "", "a,b", 'say "hi"', "two\nlines",
+           "cr\rhere", "-1.2.3", "+12a", " lead", "-,1", "é ünïcødé 📞"]  # fmt: skip
 
 
 @pytest.fixture
@@ -68,8 +69,10 @@ def sql_csv(store, row_format):
 )
 def test_sql_and_python_formatting_agree(store, template):
     row_format = RowFormat(link_template=template)
-    assert sql_cells(row_format) is not None
-    assert sql_csv(store, row_format) == python_csv(store, row_format)
+    assert is_default_format(row_format)
+    written = sql_csv(store, row_format)
+    assert written == python_csv(store, row_format)
+    assert '"cr\rhere"' in written and '"two\nlines"' in written and '"a,b"' in written
 
 
 def test_sql_formatting_agrees_on_every_fixture(loaded):
@@ -78,8 +81,9 @@ def test_sql_formatting_agrees_on_every_fixture(loaded):
         assert sql_csv(s, RowFormat()) == python_csv(s, RowFormat())
 
 
-def test_zones_and_hms_take_the_python_path():
-    assert sql_cells(RowFormat(zone=ZoneInfo("Europe/Paris"))) is None
-    assert sql_cells(RowFormat(durations="hms")) is None
-    assert sql_cells(RowFormat(link_template="{customer_id}{unknown}")) is None
-    assert sql_cells(RowFormat(zone=ZoneInfo("UTC"))) is not None
+def test_zones_hms_subsets_and_odd_templates_take_the_python_path():
+    assert not is_default_format(RowFormat(zone=ZoneInfo("Europe/Paris")))
+    assert not is_default_format(RowFormat(durations="hms"))
+    assert not is_default_format(RowFormat(columns=("Contact ID",)))
+    assert not is_default_format(RowFormat(link_template="{customer_id}{unknown}"))
+    assert is_default_format(RowFormat(zone=ZoneInfo("UTC")))

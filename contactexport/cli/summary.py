@@ -1,6 +1,5 @@
 """`contactexport summary` and `top`: the report's "how to use" questions, answered."""
 
-import csv
 import sys
 from enum import StrEnum
 from typing import Annotated
@@ -23,7 +22,7 @@ from contactexport.cli.options import (
 )
 from contactexport.cli.rows import filters_from_options, report_rows
 from contactexport.columns import BY_HEADER
-from contactexport.export import ExportQuery, RowFormat, format_rows
+from contactexport.export import ExportQuery, RowFormat, csv_writer, format_rows
 from contactexport.formatting import hms, seconds, spreadsheet_safe
 from contactexport.summary import TIME_BUCKETS, summarize
 
@@ -51,7 +50,7 @@ def _number(metric: str, value: float, hms_style: bool) -> str:
 
 def _emit(headers: list[str], rows: list[list[str]], fmt: TableFormat, title: str) -> None:
     if fmt is TableFormat.csv:
-        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer = csv_writer(sys.stdout)
         writer.writerow(headers)
         writer.writerows([spreadsheet_safe(cell) for cell in row] for row in rows)
         return
