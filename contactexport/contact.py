@@ -34,7 +34,7 @@ class Event:
         content = body.get("content")
         self.content: dict[str, Any] = content if content.__class__ is dict else {}
         initiator = body.get("initiator")
-        self.initiator_type = initiator.get("type") if initiator.__class__ is dict else None
+        self.initiator_type = text(initiator, "type") if initiator.__class__ is dict else None
 
     def __repr__(self) -> str:
         return f"Event({self.time_ms}, {self.event_id!r}, {self.type!r})"
@@ -45,6 +45,13 @@ class Event:
         holder = content.get(key) if key else content
         assignee = holder.get("assignee") if isinstance(holder, dict) else None
         return assignee if isinstance(assignee, dict) else {}
+
+
+def text(mapping: dict[str, Any], key: str) -> str | None:
+    """A text field of a payload, or None when absent or not a string: a list or an object
+    where Gladly sends a string must not reach a report cell (or break the replay)."""
+    value = mapping.get(key)
+    return value if value.__class__ is str else None
 
 
 @dataclass(slots=True)
@@ -114,8 +121,8 @@ class Contact:
     def __init__(self, contact_id: str, conversation_id: str, content: dict[str, Any]) -> None:
         self.contact_id = contact_id
         self.conversation_id = conversation_id
-        self.customer_id = content.get("customerId")
-        self.set_channel(content.get("channel"))
+        self.customer_id = text(content, "customerId")
+        self.set_channel(text(content, "channel"))
         self.state = "pending"
         self.anomalies: list[Anomaly] = []
         self.queued_at = self.initiator = self.direction = None
@@ -187,16 +194,16 @@ def direction_of(initiator_type: str | None) -> str | None:
 
 def _started(contact: Contact, event: Event) -> None:
     content = event.content
-    if isinstance(content.get("channel"), str):
+    if text(content, "channel"):
         contact.set_channel(content["channel"])
     contact.queued_at = event.time_ms
     contact.initiator = event.initiator_type
     contact.direction = direction_of(contact.initiator)
     contact.outbound_call = contact.phone and contact.direction == "OUTBOUND"
-    contact.customer_id = content.get("customerId", contact.customer_id)
-    contact.entry_point = content.get("entryPoint")
-    contact.final_ivr_selection = content.get("finalIVRSelection")
-    contact.inbox_first_queued = event.assignee().get("inboxId")
+    contact.customer_id = text(content, "customerId") or contact.customer_id
+    contact.entry_point = text(content, "entryPoint")
+    contact.final_ivr_selection = text(content, "finalIVRSelection")
+    contact.inbox_first_queued = text(event.assignee(), "inboxId")
     due_at = content.get("dueAt")
     if isinstance(due_at, str):
         try:
@@ -212,7 +219,7 @@ def _offered(contact: Contact, event: Event) -> None:
 
 
 def _offer_rejected(contact: Contact, event: Event) -> None:
-    reason = event.content.get("reason")
+    reason = text(event.content, "reason")
     if reason == "DECLINED":
         contact.declined += 1
     elif reason in MISSED_REASONS:
@@ -235,7 +242,7 @@ def _transferred(contact: Contact, event: Event) -> None:
 
 
 def _hold_started(contact: Contact, event: Event) -> None:
-    kind = event.content.get("reason")
+    kind = text(event.content, "reason")
     contact.open_hold = (event.time_ms, kind)
     contact.hold_count["TOTAL"] += 1
     if kind in contact.hold_count:
@@ -288,21 +295,21 @@ def _message(contact: Contact, sender: str | None, at_ms: int) -> None:
 def _fulfilled(contact: Contact, event: Event) -> None:
     contact.fulfilled = True
     contact.fulfilled_at = event.time_ms
-    contact.fulfilled_type = event.content.get("fulfilledType")
+    contact.fulfilled_type = text(event.content, "fulfilledType")
     contact.fulfilled_by = contact.contact_id
 
 
 def _payment(contact: Contact, event: Event) -> None:
     content = event.content
-    request_id = content.get("paymentRequestId")
-    if not isinstance(request_id, str):
+    request_id = text(content, "paymentRequestId")
+    if request_id is None:
         return
     payment = contact.payments.setdefault(request_id, Payment())
     if "newStatus" in content:
-        payment.status = content["newStatus"]
+        payment.status = text(content, "newStatus")
     context = content.get("context")
     if isinstance(context, dict):
-        payment.currency = context.get("currency", payment.currency)
+        payment.currency = text(context, "currency") or payment.currency
         amount = context.get("monetaryUnit")
         if isinstance(amount, int | float) and not isinstance(amount, bool):
             payment.amount = Decimal(repr(amount))
@@ -310,10 +317,10 @@ def _payment(contact: Contact, event: Event) -> None:
 
 def _ended(contact: Contact, event: Event) -> None:
     contact.ended_at = event.time_ms
-    contact.status = event.content.get("status")
+    contact.status = text(event.content, "status")
     assignee = event.assignee()
-    contact.agent_when_ended = assignee.get("agentId")
-    contact.inbox_when_ended = assignee.get("inboxId")
+    contact.agent_when_ended = text(assignee, "agentId")
+    contact.inbox_when_ended = text(assignee, "inboxId")
     if contact.open_hold is not None:
         _close_hold(contact, event.time_ms)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import orjson
 
-from contactexport.contact import Anomaly, Contact, Event, apply
+from contactexport.contact import Anomaly, Contact, Event, apply, text
 from contactexport.handle_time import attribute_view_time, merge_views
 from contactexport.vocabulary import (
     ASSIGNEE_UPDATED,
@@ -50,13 +50,13 @@ class ConversationReplay:
     last_event_ms: int = 0
 
     def contact_for(self, content: dict) -> Contact | None:
-        contact_id = content.get("contactId")
-        if not isinstance(contact_id, str):
+        contact_id = text(content, "contactId")
+        if contact_id is None:
             return None
         contact = self.contacts.get(contact_id)
         if contact is None:
             contact = self.contacts[contact_id] = Contact(contact_id, self.conversation_id, content)
-        elif contact.channel is None and content.get("channel").__class__ is str:
+        elif contact.channel is None and text(content, "channel"):
             contact.set_channel(content["channel"])  # met first through a payment, which has none
         return contact
 
@@ -110,15 +110,14 @@ _TRIGGERS |= {t: "PAYMENT_REQUEST" for t in KNOWN_TYPES if t.startswith(PAYMENT_
 
 
 def _trigger(kind: str) -> str | None:
-    """Known types by table; an unknown CONTACT/* still reaches its contact (as an anomaly)."""
+    """Known types by table; an unknown CONTACT/* or PAYMENT_REQUEST/* type still reaches its
+    contact (an unknown contact action is then an anomaly)."""
     trigger = _TRIGGERS.get(kind)
-    if trigger is None and kind.startswith((CONTACT_PREFIX, PAYMENT_PREFIX)):
-        return (
-            kind.removeprefix(CONTACT_PREFIX)
-            if kind.startswith(CONTACT_PREFIX)
-            else ("PAYMENT_REQUEST")
-        )
-    return trigger
+    if trigger is not None:
+        return trigger
+    if kind.startswith(PAYMENT_PREFIX):
+        return "PAYMENT_REQUEST"
+    return kind.removeprefix(CONTACT_PREFIX) if kind.startswith(CONTACT_PREFIX) else None
 
 
 def _route(replay: ConversationReplay, event: Event) -> None:
@@ -134,13 +133,13 @@ def _route(replay: ConversationReplay, event: Event) -> None:
             trigger = "STARTED_INBOUND" if inbound else "STARTED_OUTBOUND"
         replay.feed(contact, trigger, event)
     elif kind == ASSIGNEE_UPDATED:
-        trigger = "ASSIGNED" if event.assignee(None).get("agentId") else "UNASSIGNED"
+        trigger = "ASSIGNED" if text(event.assignee(None), "agentId") else "UNASSIGNED"
         for contact in list(replay.contacts.values()):
             if contact.live:
                 replay.feed(contact, trigger, event)
     elif kind in (PROFILE_VIEW_STARTED, PROFILE_VIEW_ENDED):
-        agent = event.content.get("agentId")
-        if isinstance(agent, str):
+        agent = text(event.content, "agentId")
+        if agent is not None:
             replay.view_events.append((event.time_ms, agent, kind == PROFILE_VIEW_STARTED))
     elif kind == CONVERSATION_CLOSED:
         replay.closes.append(event.time_ms)

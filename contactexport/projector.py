@@ -152,12 +152,19 @@ def _project(
     as_of_ms: int | None = None,
 ) -> Iterator[tuple[str, tuple]]:
     for conversation_id, events in streams:
-        replay = replay_conversation(conversation_id, events, as_of_ms=as_of_ms)
         report.conversations += 1
         report.events += len(events)
-        for contact in replay.contacts.values():
+        try:
+            replay = replay_conversation(conversation_id, events, as_of_ms=as_of_ms)
+            rows = [storable(contact_row_values(c)) for c in replay.contacts.values()]
+        except Exception as error:
+            report.anomalies += 1
+            reason = f"replay failed, conversation left out: {type(error).__name__}: {error}"
+            yield ANOMALIES, (conversation_id, None, None, None, None, None, None, None, reason)
+            continue
+        for contact, row in zip(replay.contacts.values(), rows, strict=True):
             report.contacts += 1
-            yield TABLE, storable(contact_row_values(contact))
+            yield TABLE, row
             for anomaly in contact.anomalies:
                 report.anomalies += 1
                 yield (

@@ -229,3 +229,31 @@ def test_replay_in_several_processes_gives_the_same_rows(loaded, tmp_path, full)
     assert parallel != before
     assert loaded("replay", "--full").exit_code == 0  # one process, from scratch
     assert loaded("export").stdout == parallel
+
+
+def test_a_conversation_that_cannot_be_replayed_is_an_anomaly_not_a_dead_store(
+    invoke, tmp_path, monkeypatch
+):
+    import contactexport.projector as projector
+
+    real = projector.replay_conversation
+
+    def fragile(conversation_id, events, **options):
+        if conversation_id == "bad-conv":
+            raise ValueError("something unforeseen")
+        return real(conversation_id, events, **options)
+
+    monkeypatch.setattr(projector, "replay_conversation", fragile)
+    add_events(
+        invoke.db,
+        tmp_path,
+        ev("CONTACT/STARTED", "08:00", "bad", conversation="bad-conv"),
+        ev("CONTACT/STARTED", "08:00", "good", conversation="good-conv"),
+    )
+    result = invoke("replay")
+    assert result.exit_code == 0
+    assert "replay failed, conversation left out: ValueError: something unforeseen" in (
+        result.stderr
+    )
+    assert [r["Contact ID"] for r in parse_csv(invoke("export").stdout)] == ["good"]
+    assert invoke("replay", "--strict").exit_code == 1

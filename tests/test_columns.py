@@ -405,3 +405,17 @@ def test_a_payment_before_started_does_not_hide_the_channel():
     )  # fmt: skip
     assert r["Channel"] == "PHONE_CALL"
     assert r["Talk Time"] == 300_000
+
+
+def test_fields_of_the_wrong_json_type_are_blank_not_fatal():
+    r = row(
+        ev("CONTACT/STARTED", "08:00", entryPoint={"x": 1}, finalIVRSelection=["1"],
+           customer="cust-1"),
+        ev("CONTACT/OFFERED", "08:00:10", agentId="a1"),
+        ev("CONTACT/OFFER_ACCEPTED", "08:00:20", agentId="a1"),
+        ev("CONTACT/HOLD_STARTED", "08:01", reason=["MANUAL"]),
+        ev("CONTACT/ENDED", "08:02", status={"odd": True}),
+    )  # fmt: skip
+    assert r["Entry Point"] is None and r["Final IVR Selection"] is None
+    assert r["Status"] is None and r["Ended At"] == ms("08:02")
+    assert r["Times On Hold Total"] == 1 and r["Hold Time – Manual"] == 0

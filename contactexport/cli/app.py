@@ -18,7 +18,7 @@ app = typer.Typer(
 )
 
 # Progress, summaries and error messages go to stderr so stdout stays pipeable.
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 # Tables that are a command's output go to stdout; piped, they keep a readable width.
 out = Console(highlight=False, width=None if Console().is_terminal else 200)
 
