@@ -6,11 +6,12 @@ rows matched by Conversation ID and Contact ID.
 """
 
 import csv
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from contactexport.columns import HEADERS
-from contactexport.export import ExportQuery, RowFormat, format_rows, query_rows, write_csv
+from contactexport.export import ExportQuery, RowFormat, export_csv, write_csv
 from contactexport.ingest import ingest_files
 from contactexport.projector import catch_up
 from eventstore import EventStore
@@ -39,11 +40,14 @@ class FixtureResult:
 
 
 def produce_rows(folder: Path) -> list[list[str]]:
-    """The export rows the fixture's events produce today."""
+    """The export rows the fixture's events produce today, written as `export` writes them."""
     with EventStore(":memory:") as store:
         ingest_files(store, [folder / EVENTS])
         catch_up(store)
-        return list(format_rows(query_rows(store.conn, ExportQuery()), RowFormat()))
+        written = io.StringIO()
+        export_csv(store.conn, ExportQuery(), RowFormat(), written)
+    written.seek(0)
+    return list(csv.reader(written))[1:]
 
 
 def _keyed(rows: list[dict[str, str]]) -> dict[tuple[str, str], dict[str, str]]:

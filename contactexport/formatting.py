@@ -3,7 +3,7 @@
 import re
 from decimal import Decimal
 
-_PLAIN_NUMBER = re.compile(r"[+-]\d+(?:\.\d+)?")
+_PLAIN_NUMBER = re.compile(r"[+-][0-9]+(?:\.[0-9]+)?")  # ASCII digits, as spreadsheets read
 _FORMULA_START = ("=", "@", "\t", "+", "-")
 
 

@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 import sqlite3
 
 import pytest
@@ -257,3 +258,26 @@ def test_a_conversation_that_cannot_be_replayed_is_an_anomaly_not_a_dead_store(
     )
     assert [r["Contact ID"] for r in parse_csv(invoke("export").stdout)] == ["good"]
     assert invoke("replay", "--strict").exit_code == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["export", "-o", "/no/such/folder/x.csv"], "does not exist"),
+        (["export", "--link-template", "{nope}"], "not a usable template"),
+        (["export", "--link-template", "https://x/{contact_id}}"], "not a usable template"),
+        (["top", "Talk Time", "--link-template", "{"], "not a usable template"),
+    ],
+)
+def test_unusable_outputs_and_templates_exit_2_before_any_work(loaded, args, message):
+    result = loaded(*args)
+    assert result.exit_code == 2
+    assert message in re.sub(r"[\s│]+", " ", result.stderr)  # typer boxes and wraps errors
+
+
+def test_a_file_that_is_not_a_store_is_a_clear_error(invoke):
+    invoke.db.write_text("this is not a database\n" * 100, encoding="utf-8")
+    for command in (["export"], ["replay"], ["timeline", "x"], ["ingest", "-"]):
+        result = invoke(*command, input="")
+        assert result.exit_code == 2, command
+        assert "error:" in result.stderr and "Traceback" not in result.stderr

@@ -78,3 +78,7 @@ def test_the_fast_timestamp_formatter_agrees_with_datetime_across_dst(zone):
         assert fast(ms) == format_ms(ms, tz)
     early = parse_ms("1890-01-01T00:00:00.123Z")  # local mean time: an offset with seconds
     assert fast(early) == format_ms(early, tz)
+
+
+def test_only_ascii_digits_make_a_plain_number():
+    assert spreadsheet_safe("+١٢٣") == "'+١٢٣"

@@ -46,11 +46,10 @@ def db_path(ctx: typer.Context) -> Path:
 
 def open_store(ctx: typer.Context) -> "EventStore":
     """The store named by --db, or exit 2 with the reason when it cannot be opened."""
-    from eventstore import EventStore, SchemaVersionError
+    from eventstore import EventStore, StoreError
 
-    path = db_path(ctx)
     try:
-        return EventStore(path)
-    except SchemaVersionError as error:
-        err.print(f"[red]error:[/] {path}: {error}")
+        return EventStore(db_path(ctx))
+    except StoreError as error:
+        err.print(f"[red]error:[/] {error}", highlight=False)
         raise typer.Exit(2) from None

@@ -15,11 +15,14 @@ from contactexport.cli.options import (
     DurationStyle,
     FromDate,
     Inboxes,
+    LinkTemplate,
     ToDate,
     Zone,
     parse_as_of,
     parse_header,
+    parse_link_template,
     parse_zone,
+    writable_output,
 )
 from contactexport.cli.rows import filters_from_options, prepare_rows
 from contactexport.columns import HEADERS
@@ -60,21 +63,14 @@ def export(
             help="Comma-separated report headers to write, in that order (default: all 57).",
         ),
     ] = None,
-    link_template: Annotated[
-        str | None,
-        typer.Option(
-            "--link-template",
-            envvar="CONTACTEXPORT_LINK_TEMPLATE",
-            help="Template for the Link column with {customer_id}, {conversation_id}, "
-            "{contact_id}.",
-        ),
-    ] = None,
+    link_template: LinkTemplate = None,
 ) -> None:
     """Write the Contact Export: one row per contact, ordered by Queued At.
 
     Catches up with the store first. Dates are days of Queued At in --tz, inclusive.
     """
     zone = parse_zone(tz)
+    output = writable_output(output)
     query = ExportQuery(
         filters_from_options(from_date, to_date, channel, inbox, zone),
         sort=parse_header(sort, "--sort") if sort else None,
@@ -85,7 +81,7 @@ def export(
         if columns
         else HEADERS
     )
-    row_format = RowFormat(zone, link_template, durations.value, chosen)
+    row_format = RowFormat(zone, parse_link_template(link_template), durations.value, chosen)
     as_of_ms = parse_as_of(as_of, zone)
     with open_store(ctx) as store:
         prepare_rows(store, query, as_of_ms)

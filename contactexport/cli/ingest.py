@@ -23,7 +23,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from contactexport.cli.app import app, db_path, err
+from contactexport.cli.app import app, db_path, err, open_store
 from contactexport.ingest import (
     STDIN,
     IngestReport,
@@ -32,7 +32,6 @@ from contactexport.ingest import (
     ingest_files,
     input_size,
 )
-from eventstore import EventStore, StoreError
 
 # Inputs smaller than this are done before a bar is worth drawing.
 PROGRESS_FROM_BYTES = 16 << 20
@@ -58,13 +57,7 @@ def ingest(
     Idempotent: running the same files again (after a crash, say) stores only what is missing.
     """
     _check_inputs(files)
-    path = db_path(ctx)
-    try:
-        store = EventStore(path)
-    except StoreError as error:
-        err.print(f"[red]error:[/] {error}", highlight=False)
-        raise typer.Exit(2) from None
-    with store:
+    with open_store(ctx) as store:
         try:
             with _progress_bar(files, enabled=progress) as advance:
                 report = ingest_files(store, files, on_progress=advance)
@@ -75,7 +68,7 @@ def ingest(
                 highlight=False,
             )
             raise typer.Exit(1) from None
-    _print_report(report, path)
+    _print_report(report, db_path(ctx))
     raise typer.Exit(1 if report.rejected else 0)
 
 

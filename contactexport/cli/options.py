@@ -3,6 +3,7 @@
 import difflib
 from datetime import date, datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -114,3 +115,35 @@ def parse_header(name: str, option: str) -> str:
 class DurationStyle(StrEnum):
     seconds = "seconds"
     hms = "hms"
+
+
+LinkTemplate = Annotated[
+    str | None,
+    typer.Option(
+        "--link-template",
+        envvar="CONTACTEXPORT_LINK_TEMPLATE",
+        help="Template for the Link column with {customer_id}, {conversation_id}, {contact_id}, "
+        "e.g. 'https://acme.gladly.com/customer/{customer_id}'.",
+    ),
+]
+
+
+def parse_link_template(template: str | None) -> str | None:
+    """Refuse, up front, a template that would fail on the first row."""
+    if template is None:
+        return None
+    try:
+        template.format(customer_id="", conversation_id="", contact_id="")
+    except (KeyError, IndexError, ValueError) as error:
+        raise typer.BadParameter(
+            f"{template!r} is not a usable template ({error}); the fields are {{customer_id}}, "
+            "{conversation_id} and {contact_id}",
+            param_hint="--link-template",
+        ) from None
+    return template
+
+
+def writable_output(path: Path | None) -> Path | None:
+    if path is not None and not path.parent.is_dir():
+        raise typer.BadParameter(f"folder {path.parent} does not exist", param_hint="--output")
+    return path

@@ -14,10 +14,12 @@ from contactexport.cli.options import (
     DurationStyle,
     FromDate,
     Inboxes,
+    LinkTemplate,
     ToDate,
     Zone,
     parse_as_of,
     parse_header,
+    parse_link_template,
     parse_zone,
 )
 from contactexport.cli.rows import filters_from_options, report_rows
@@ -120,14 +122,7 @@ def top(
     inbox: Inboxes = None,
     tz: Zone = "UTC",
     as_of: AsOf = None,
-    link_template: Annotated[
-        str | None,
-        typer.Option(
-            "--link-template",
-            envvar="CONTACTEXPORT_LINK_TEMPLATE",
-            help="Template for the Link column (see export --help).",
-        ),
-    ] = None,
+    link_template: LinkTemplate = None,
     fmt: Annotated[TableFormat, typer.Option("--format", help="table or csv.")] = TableFormat.table,
 ) -> None:
     """The contacts contributing most to a metric (e.g. "Contact Handle Time"), with links."""
@@ -136,8 +131,10 @@ def top(
     query = ExportQuery(
         filters_from_options(from_date, to_date, channel, inbox, zone), sort=metric, descending=True
     )
-    shown = ("Contact ID", "Queued At", "Channel", "Entry Point", metric, "Link")
-    row_format = RowFormat(zone=zone, link_template=link_template, columns=shown)
+    template = parse_link_template(link_template)
+    shown = ("Contact ID", "Queued At", "Channel", "Entry Point", metric)
+    shown += ("Link",) if template else ()
+    row_format = RowFormat(zone=zone, link_template=template, columns=shown)
     with open_store(ctx) as store:
         rows = report_rows(store, query, parse_as_of(as_of, zone))
         cells = [r for _, r in zip(range(n), format_rows(rows, row_format), strict=False)]
