@@ -199,8 +199,8 @@ COLUMNS: tuple[Column, ...] = (
            "Profile-view time after the contact ended, before the conversation closed or "
            "another contact started, while no contact was ongoing."),
     Column("Talk Time", "talk_time", "duration", _phone(talk_time),
-           "Ended At - (Fulfilled At inbound, Answered At outbound) - Hold Time – Total."
-           + _ONLY_PHONE),
+           "Ended At - (Fulfilled At inbound, Answered At outbound) - Hold Time – Total; "
+           "blank when either end is missing. Phone calls only."),
     Column("Hold Time – Total", "hold_time_total", "duration", hold_time("TOTAL"),
            "Time between HOLD_STARTED and HOLD_ENDED (or the end of the call)." + _ONLY_PHONE),
     *(

@@ -419,3 +419,17 @@ def test_fields_of_the_wrong_json_type_are_blank_not_fatal():
     assert r["Entry Point"] is None and r["Final IVR Selection"] is None
     assert r["Status"] is None and r["Ended At"] == ms("08:02")
     assert r["Times On Hold Total"] == 1 and r["Hold Time – Manual"] == 0
+
+
+def test_a_conversation_assignee_update_during_an_offer_does_not_accept_it():
+    result = replay(
+        ev("CONTACT/STARTED", "08:00"),
+        ev("CONTACT/OFFERED", "08:00:05", agentId="a1"),
+        ev("CONVERSATION_ASSIGNEE/UPDATED", "08:00:05", None, reason="CONTACT_OFFERED",
+           assignee={"inboxId": "inbox-1", "agentId": "a1"}),
+        ev("CONTACT/OFFER_REJECTED", "08:00:25", agentId="a1", reason="MISSED"),
+        ev("CONTACT/ENDED", "08:01", status="ABANDONED"),
+    )  # fmt: skip
+    contact = result.contacts["c1"]
+    assert contact.anomalies == []
+    assert contact.missed == 1
