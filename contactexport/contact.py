@@ -116,6 +116,7 @@ class Contact:
         "state",
         "status",
         "transferred",
+        "view_segments",
     )
 
     def __init__(self, contact_id: str, conversation_id: str, content: dict[str, Any]) -> None:
@@ -146,6 +147,7 @@ class Contact:
         self.customer_waiting_since: int | None = None
         self.payments: dict[str, Payment] = {}
         self.handle_ms = 0
+        self.view_segments: list[tuple[int, int, str]] = []  # (start, end, kind), for --why
         self.after_contact_ms = 0
 
     def set_channel(self, channel: str | None) -> None:

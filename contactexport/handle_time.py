@@ -81,8 +81,10 @@ def _credit(contacts: Sequence[Contact], cutoff: dict[int, float], at: int, leng
     if ongoing:
         winner = min(ongoing, key=lambda c: (c.channel_rank, c.queued_at, c.contact_id))
         winner.handle_ms += length
+        winner.view_segments.append((at, at + length, "handle"))
         return
     after = [c for c in contacts if c.ended_at is not None and c.ended_at <= at < cutoff[id(c)]]
     if after:
         winner = min(after, key=lambda c: (-c.ended_at, c.channel_rank, c.contact_id))
         winner.after_contact_ms += length
+        winner.view_segments.append((at, at + length, "after contact"))

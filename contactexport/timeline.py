@@ -14,9 +14,13 @@ from typing import Any
 from contactexport.columns import BY_HEADER, COLUMNS, HEADERS, row_values, running_values
 from contactexport.contact import Contact, Event
 from contactexport.conversation import replay_events, replay_order
+from contactexport.vocabulary import CONVERSATION_CLOSED, PROFILE_VIEW_ENDED, PROFILE_VIEW_STARTED
 from eventstore.records import StoredEvent
 
 OWN, OTHER_CONTACT, CONVERSATION = "own", "other contact", "conversation"
+# Conversation events that shape handle and after-contact time even when they change no
+# value at their own instant (a view's time is counted when it ends, or at the last event).
+ALWAYS_SHOWN = frozenset({PROFILE_VIEW_STARTED, PROFILE_VIEW_ENDED, CONVERSATION_CLOSED})
 
 
 @dataclass(slots=True)
@@ -81,7 +85,7 @@ def build_timeline(
         previous = values
         step = steps.get((id(event), contact_id))
         source, source_contact = _source(event, contact_id)
-        if step is None and not changes:
+        if step is None and not changes and event.type not in ALWAYS_SHOWN:
             continue
         entry = Entry(event, source, source_contact, changes=changes)
         if step is not None:
@@ -124,4 +128,17 @@ def explain(timeline: Timeline, header: str, fmt: Any) -> list[str]:
         ]
     if contact.ended_at is None and not column.at_start:
         return [f"{header} is blank: the contact has not ended, so only start columns show"]
+    if header in ("Contact Handle Time", "After Contact Time"):
+        kind = "handle" if header == "Contact Handle Time" else "after contact"
+        spans: list[tuple[int, int]] = []
+        for a, b, k in contact.view_segments:
+            if k != kind:
+                continue
+            if spans and spans[-1][1] == a:  # segments cut at a boundary read as one
+                a = spans.pop()[0]
+            spans.append((a, b))
+        return [f"{header} = the profile-view time credited to this contact = {shown}"] + [
+            f"  {fmt('Queued At', a)} to {fmt('Queued At', b)}: {fmt(header, b - a)} s"
+            for a, b in spans
+        ]
     return [f"{header} = {shown}"]

@@ -112,3 +112,10 @@ def test_the_readme_shows_the_current_diagram():
     assert block.group(1) == draw("mermaid"), (
         "README's state diagram is out of date: paste `contactexport diagram` into it"
     )
+
+
+def test_why_handle_time_lists_the_view_time_credited(loaded):
+    text = loaded("timeline", "stk-call", "--why", "Contact Handle Time").stdout
+    assert "profile-view time credited to this contact = 600" in text
+    assert "2026-11-02T16:05:00.000+00:00 to 2026-11-02T16:15:00.000+00:00: 600 s" in text
+    assert "PROFILE_VIEW/STARTED" in loaded("timeline", "stk-call").stdout
