@@ -246,8 +246,10 @@ def _blocks(
 
 
 def _read(stream: BinaryIO) -> bytes:
+    """The next block. read1 returns what one underlying read gives, so a truncated .gz
+    yields every line decompressed before the break instead of losing the whole block."""
     try:
-        return stream.read(CHUNK_BYTES)
+        return stream.read1(CHUNK_BYTES)
     except (OSError, EOFError, zlib.error) as error:
         raise BrokenInput(f"input unreadable: {error}") from None
 

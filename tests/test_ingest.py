@@ -4,6 +4,7 @@ import gzip
 import io
 import json
 import sys
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -217,3 +218,13 @@ def test_empty_and_blank_inputs_store_and_reject_nothing(store, tmp_path):
     assert [c.lines for c in report.sources] == [0, 3]
     assert (report.total.accepted, report.total.rejected) == (0, 0)
     assert store.count() == 0 and store.reject_count() == 0
+
+
+def test_a_truncated_small_gzip_keeps_every_complete_line(store, tmp_path):
+    whole = gzip.compress(b"".join(event_lines(300)))
+    cut = whole[: len(whole) * 3 // 5]
+    recoverable = zlib.decompressobj(31).decompress(cut).count(b"\n")
+    path = tmp_path / "cut.jsonl.gz"
+    path.write_bytes(cut)
+    ingest_files(store, [path])
+    assert store.count() == recoverable > 0
