@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import IO, Any, Literal
 
 from contactexport.columns import BY_HEADER, COLUMNS, HEADERS
-from contactexport.csv_sql import line_sql
+from contactexport.csv_lines import line_sql
 from contactexport.formatting import hms, money, seconds, spreadsheet_safe
 from contactexport.projector import FIELDS, TABLE
 from contactexport.timestamps import format_ms, timestamp_formatter, to_ms
@@ -153,7 +153,7 @@ _UTC_KEYS = frozenset({"UTC", "Etc/UTC", "Etc/Universal", "Universal", "Zulu", "
 
 
 def is_default_format(row_format: RowFormat) -> bool:
-    """True when the stored CSV lines (csv_sql.py) are exactly what format_rows would write."""
+    """True when the stored CSV lines (csv_lines.py) are exactly what format_rows would write."""
     zone_key = getattr(row_format.zone, "key", "UTC" if row_format.zone is UTC else None)
     template = row_format.link_template
     for name in ("customer_id", "conversation_id", "contact_id"):

@@ -17,7 +17,6 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from contactexport.csv_sql import fill_lines
 from contactexport.projector import (
     ANOMALIES,
     CHECKPOINT,
@@ -62,7 +61,6 @@ def _work(job: Job) -> ReplayReport:
             for stream_id, events in store.iter_streams(mine)
         )
         project_streams(scratch, streams, report)
-        fill_lines(scratch, TABLE)
         scratch.execute("COMMIT")
         scratch.close()
     return report

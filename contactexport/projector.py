@@ -14,7 +14,7 @@ from itertools import islice
 from contactexport.columns import COLUMNS
 from contactexport.columns import row_values as contact_row_values
 from contactexport.conversation import replay_conversation
-from contactexport.csv_sql import AFTER_LINK, BEFORE_LINK, fill_lines
+from contactexport.csv_lines import AFTER_LINK, BEFORE_LINK, line_halves
 from contactexport.formatting import money
 from eventstore import EventStore
 from eventstore.records import StoredEvent
@@ -41,7 +41,7 @@ class ReplayReport:
 
 
 def _row_table_sql(name: str, temp: bool = False) -> str:
-    """The 57 raw values, then the default CSV line in two halves around Link (csv_sql.py)."""
+    """The 57 raw values, then the default CSV line in two halves around Link (csv_lines.py)."""
     columns = ", ".join(f"[{c.field}] {_SQL_TYPE.get(c.kind, 'TEXT')}" for c in COLUMNS)
     columns += f", {BEFORE_LINK} TEXT, {AFTER_LINK} TEXT"
     return f"CREATE {'TEMP ' if temp else ''}TABLE IF NOT EXISTS {name} ({columns})"
@@ -107,7 +107,6 @@ def catch_up(
             delete_conversations(conn, touched)
             streams = store.iter_streams(touched)
         project_streams(conn, streams, report, on_conversation)
-        fill_lines(conn, TABLE)
         ensure_schema(conn)
         store.set_checkpoint(CHECKPOINT, report.position)
     return report
@@ -141,7 +140,6 @@ def project_as_of(store: EventStore, as_of_ms: int) -> ReplayReport:
     report = ReplayReport(full=True, position=store.head())
     rows = _project(store.iter_streams(), report, None, as_of_ms)
     _write(conn, (row for row in rows if row[0] == TABLE), AS_OF_TABLE)
-    fill_lines(conn, f"temp.{AS_OF_TABLE}")
     return report
 
 
@@ -156,7 +154,7 @@ def _project(
         report.events += len(events)
         try:
             replay = replay_conversation(conversation_id, events, as_of_ms=as_of_ms)
-            rows = [storable(contact_row_values(c)) for c in replay.contacts.values()]
+            rows = [stored_row(contact_row_values(c)) for c in replay.contacts.values()]
         except Exception as error:
             report.anomalies += 1
             reason = f"replay failed, conversation left out: {type(error).__name__}: {error}"
@@ -196,9 +194,16 @@ def storable(values: list) -> list:
     return values
 
 
+def stored_row(values: list) -> list:
+    """The storable values, then the row's default CSV line in two halves (csv_lines.py)."""
+    values = storable(values)
+    values.extend(line_halves(values))
+    return values
+
+
 def _write(conn, rows: Iterator[tuple[str, tuple]], row_table: str) -> None:
     inserts = {
-        TABLE: f"INSERT INTO {row_table} ({', '.join(FIELDS)}) VALUES ({_marks(FIELDS)})",
+        TABLE: f"INSERT INTO {row_table} VALUES ({_marks(range(len(FIELDS) + 2))})",
         ANOMALIES: f"INSERT INTO {ANOMALIES} VALUES ({_marks(range(9))})",
     }
     pending: dict[str, list[tuple]] = {TABLE: [], ANOMALIES: []}
