@@ -7,6 +7,7 @@ to whoever exports; that one cell is made in SQL. `tests/test_export.py` proves 
 what `export.format_rows` + `csv.writer` write.
 """
 
+import re
 from collections.abc import Callable
 from datetime import UTC
 from typing import Any
@@ -17,13 +18,13 @@ from contactexport.timestamps import timestamp_formatter
 
 BEFORE_LINK, AFTER_LINK = "csv_before_link", "csv_after_link"
 _LINK = next(i for i, column in enumerate(COLUMNS) if column.field == "link")
-_SPECIAL = (",", '"', "\n", "\r")
+_NEEDS_QUOTES = re.compile('[,"\n\r]').search
 
 
 def _csv_text(text: str) -> str:
     """A text cell as the CSV writers here quote it: when it holds , " LF or CR."""
     text = spreadsheet_safe(text)
-    if any(c in text for c in _SPECIAL):
+    if _NEEDS_QUOTES(text):
         return '"' + text.replace('"', '""') + '"'
     return text
 
