@@ -185,6 +185,8 @@ def test_anomalies_are_listed_summarized_and_fail_strict_replay(invoke, tmp_path
     assert "2 anomalies on 1 contacts" in listed.stderr
     assert "no anomalies" in invoke("anomalies", "--channel", "email").stderr
     assert "no anomalies" in invoke("anomalies", "--from", "2026-11-03").stderr
+    assert "no anomalies" in invoke("anomalies", "--inbox", "elsewhere").stderr
+    assert "odd" in invoke("anomalies", "--inbox", "inbox-1").stdout
 
 
 def test_strict_replay_passes_on_clean_data(loaded):

@@ -9,14 +9,13 @@ from contactexport.cli.app import app, err, open_store, out
 from contactexport.cli.options import (
     Channels,
     FromDate,
+    Inboxes,
     ToDate,
     Zone,
-    parse_channels,
-    parse_date,
     parse_zone,
 )
-from contactexport.cli.rows import catch_up_if_behind
-from contactexport.export import Filters, where_clause
+from contactexport.cli.rows import catch_up_if_behind, filters_from_options
+from contactexport.export import where_clause
 from contactexport.projector import ANOMALIES
 from contactexport.timestamps import format_ms
 
@@ -27,6 +26,7 @@ def anomalies(
     from_date: FromDate = None,
     to_date: ToDate = None,
     channel: Channels = None,
+    inbox: Inboxes = None,
     tz: Zone = "UTC",
     limit: Annotated[int, typer.Option("--limit", "-n", help="Show at most this many rows.")] = 50,
 ) -> None:
@@ -35,12 +35,7 @@ def anomalies(
     Exits 0 either way; use [bold]replay --strict[/] to fail on anomalies.
     """
     zone = parse_zone(tz)
-    filters = Filters(
-        from_date=parse_date(from_date, "--from"),
-        to_date=parse_date(to_date, "--to"),
-        channels=parse_channels(channel),
-        zone=zone,
-    )
+    filters = filters_from_options(from_date, to_date, channel, inbox, zone)
     where, parameters = where_clause(filters)
     with open_store(ctx) as store:
         catch_up_if_behind(store)
