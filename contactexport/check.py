@@ -1,8 +1,9 @@
 """Regression fixtures: a folder of events and the rows they must produce.
 
-A fixture is `events.jsonl` + `expected.csv` (+ a README line saying what it proves). The
-events are replayed into a throwaway in-memory store and the export is compared cell by cell,
-rows matched by Conversation ID and Contact ID.
+A fixture is `events.jsonl` + `expected.csv` (+ a README line saying what it proves, and
+optionally `link-template.txt`, the Link template the export uses). The events are replayed
+into a throwaway in-memory store and the export is compared cell by cell, rows matched by
+Conversation ID and Contact ID.
 """
 
 import csv
@@ -18,6 +19,7 @@ from eventstore import EventStore
 
 EVENTS = "events.jsonl"
 EXPECTED = "expected.csv"
+LINK_TEMPLATE = "link-template.txt"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +47,9 @@ def produce_rows(folder: Path) -> list[list[str]]:
         ingest_files(store, [folder / EVENTS])
         catch_up(store)
         written = io.StringIO()
-        export_csv(store.conn, ExportQuery(), RowFormat(), written)
+        template = folder / LINK_TEMPLATE
+        link = template.read_text(encoding="utf-8").strip() if template.is_file() else None
+        export_csv(store.conn, ExportQuery(), RowFormat(link_template=link), written)
     written.seek(0)
     return list(csv.reader(written))[1:]
 

@@ -20,6 +20,10 @@ def parse_csv(text: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
+# Every fixture's contacts: the `loaded` store holds all fixtures (the sample repeats them).
+CONTACTS = len(parse_csv((FIXTURES / "sample" / "expected.csv").read_text(encoding="utf-8")))
+
+
 def add_events(db, tmp_path, *events):
     with EventStore(db) as store:
         ingest_files(store, [write_events(tmp_path / "more.jsonl", list(events))])
@@ -41,18 +45,18 @@ def test_export_catches_up_and_matches_the_sample_fixture(loaded):
     assert result.exit_code == 0
     expected = (FIXTURES / "sample" / "expected.csv").read_text(encoding="utf-8")
     assert result.stdout == expected
-    assert "exported 35 contacts" in result.stderr
+    assert f"exported {CONTACTS} contacts" in result.stderr
 
 
 def test_export_to_a_file(loaded, tmp_path):
     out = tmp_path / "report.csv"
     assert loaded("export", "-o", str(out)).exit_code == 0
-    assert len(parse_csv(out.read_text(encoding="utf-8"))) == 35
+    assert len(parse_csv(out.read_text(encoding="utf-8"))) == CONTACTS
 
 
 def test_replay_is_incremental_and_a_full_replay_gives_identical_rows(loaded, tmp_path):
     first = loaded("replay")
-    assert "full replay: 35 contacts" in first.stderr
+    assert f"full replay: {CONTACTS} contacts" in first.stderr
     before = loaded("export").stdout
     again = loaded("replay")
     assert "incremental replay: 0 contacts from 0 conversations" in again.stderr
@@ -65,7 +69,7 @@ def test_replay_is_incremental_and_a_full_replay_gives_identical_rows(loaded, tm
     assert "incremental replay: 1 contacts from 1 conversations (1 events)" in late.stderr
     assert loaded("replay", "--full").exit_code == 0
     rows = parse_csv(loaded("export").stdout)
-    assert len(rows) == 36
+    assert len(rows) == CONTACTS + 1
     assert [r for r in rows if r["Contact ID"] != "late-1"] == parse_csv(before)
 
 
@@ -85,7 +89,7 @@ def test_a_late_event_for_an_old_conversation_updates_its_row(loaded, tmp_path):
 def test_rows_and_checkpoint_are_stored_together(loaded):
     loaded("replay")
     with sqlite3.connect(loaded.db) as conn:
-        assert conn.execute(f"SELECT COUNT(*) FROM {TABLE}").fetchone()[0] == 35
+        assert conn.execute(f"SELECT COUNT(*) FROM {TABLE}").fetchone()[0] == CONTACTS
         (position,) = conn.execute("SELECT MAX(position) FROM events").fetchone()
         checkpoints = dict(conn.execute("SELECT name, position FROM checkpoints"))
     assert position in checkpoints.values()
