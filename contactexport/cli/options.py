@@ -54,23 +54,28 @@ def parse_as_of(text: str | None, zone: ZoneInfo) -> int | None:
 
 FromDate = Annotated[
     str | None,
-    typer.Option("--from", help="First day of Queued At (YYYY-MM-DD, in --tz), inclusive."),
+    typer.Option(
+        "--from", metavar="YYYY-MM-DD", help="First day of Queued At, in --tz, inclusive."
+    ),
 ]
 ToDate = Annotated[
     str | None,
-    typer.Option("--to", help="Last day of Queued At (YYYY-MM-DD, in --tz), inclusive."),
+    typer.Option("--to", metavar="YYYY-MM-DD", help="Last day of Queued At (in --tz), inclusive."),
 ]
 Channels = Annotated[
     list[str] | None,
     typer.Option(
         "--channel",
+        metavar="CHANNEL",
         help="Only this channel (repeatable, any case): voice (= PHONE_CALL only), chat, sms, "
         "whatsapp, fb_messenger, instagram_direct, email, voicemail, abandoned_call.",
     ),
 ]
 Inboxes = Annotated[
     list[str] | None,
-    typer.Option("--inbox", help="Only contacts first queued in this inbox ID (repeatable)."),
+    typer.Option(
+        "--inbox", metavar="INBOX_ID", help="Only contacts first queued in this inbox (repeatable)."
+    ),
 ]
 
 CHANNEL_ALIASES = {"VOICE": "PHONE_CALL", "PHONE": "PHONE_CALL", "FB MESSENGER": "FB_MESSENGER"}

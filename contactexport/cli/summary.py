@@ -58,7 +58,7 @@ def _emit(headers: list[str], rows: list[list[str]], fmt: TableFormat, title: st
         return
     table = Table(*headers, title=title, title_justify="left")
     for row in rows:
-        table.add_row(*row)
+        table.add_row(*(cell or "[dim](blank)[/]" for cell in row))
     out.print(table)
 
 
