@@ -22,9 +22,9 @@ from contactexport.projector import (
     CHECKPOINT,
     TABLE,
     ReplayReport,
-    delete_conversations,
     ensure_schema,
     project_streams,
+    rows_replaced,
 )
 from eventstore import EventStore
 
@@ -117,17 +117,10 @@ def _merge(store: EventStore, scratches: list[str], touched: list[str] | None, h
         conn.execute(f"ATTACH DATABASE ? AS {name}", (scratch,))
     try:
         with store.transaction():
-            if touched is None:
-                conn.execute(f"DROP TABLE IF EXISTS main.{TABLE}")
-                conn.execute(f"DROP TABLE IF EXISTS main.{ANOMALIES}")
-                ensure_schema(conn, indexes=False)
-            else:
-                ensure_schema(conn)
-                delete_conversations(conn, touched)
-            for name in names:
-                for table in (TABLE, ANOMALIES):
-                    conn.execute(f"INSERT INTO main.{table} SELECT * FROM {name}.{table}")
-            ensure_schema(conn)
+            with rows_replaced(conn, touched):
+                for name in names:
+                    for table in (TABLE, ANOMALIES):
+                        conn.execute(f"INSERT INTO main.{table} SELECT * FROM {name}.{table}")
             store.set_checkpoint(CHECKPOINT, head)
     finally:
         for name in names:

@@ -8,6 +8,7 @@ always replayed whole, so its rows never depend on what arrived when.
 
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
 
@@ -97,19 +98,29 @@ def catch_up(
         checkpoint = store.checkpoint(CHECKPOINT)
         full = full or checkpoint == 0
         report = ReplayReport(full=full, position=store.head())
-        if full:  # indexes are built after the rows: cheaper than keeping them up to date
-            conn.execute(f"DROP TABLE IF EXISTS {TABLE}")
-            conn.execute(f"DROP TABLE IF EXISTS {ANOMALIES}")
-            ensure_schema(conn, indexes=False)
-            streams = store.iter_streams()
-        else:
-            touched = store.streams_since(checkpoint)
-            delete_conversations(conn, touched)
-            streams = store.iter_streams(touched)
-        project_streams(conn, streams, report, on_conversation)
-        ensure_schema(conn)
+        touched = None if full else store.streams_since(checkpoint)
+        with rows_replaced(conn, touched):
+            project_streams(conn, store.iter_streams(touched), report, on_conversation)
         store.set_checkpoint(CHECKPOINT, report.position)
     return report
+
+
+@contextmanager
+def rows_replaced(conn: sqlite3.Connection, touched: list[str] | None) -> Iterator[None]:
+    """Clear the rows about to be written again, all (touched=None) or those conversations'.
+
+    A full rebuild drops the tables and builds their indexes after the rows: cheaper than
+    keeping them up to date row by row. Call inside the transaction that moves the checkpoint.
+    """
+    if touched is None:
+        conn.execute(f"DROP TABLE IF EXISTS main.{TABLE}")
+        conn.execute(f"DROP TABLE IF EXISTS main.{ANOMALIES}")
+        ensure_schema(conn, indexes=False)
+    else:
+        ensure_schema(conn)
+        delete_conversations(conn, touched)
+    yield
+    ensure_schema(conn)
 
 
 def delete_conversations(conn: sqlite3.Connection, conversation_ids: list[str]) -> None:

@@ -1,14 +1,22 @@
 """Shared fixtures: a store holding every regression fixture's events, and a CLI runner."""
 
 import json
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from typer.testing import CliRunner
 
 from contactexport.cli import app
 from contactexport.ingest import ingest_files
 from eventstore import EventStore
+
+# CI explores the same examples on every run, so a red build always means a change broke
+# something; locally hypothesis keeps searching new ones.
+settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 REFERENCE = Path(__file__).parents[2] / "shared" / "reference"

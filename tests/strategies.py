@@ -338,9 +338,9 @@ class _Play:
         if agent:
             assignee["agentId"] = agent
         self.emit(ASSIGNEE_UPDATED, None, initiator="AGENT", assignee=assignee)
-        if agent:
+        if agent:  # a manual assignment takes queued contacts; one being offered stays so
             for c in self.contacts:
-                if c.state in ("queued", "offered"):
+                if c.state == "queued":
                     c.state, c.agent, c.offer_to = "accepted", agent, None
 
     def _pay(self) -> None:
