@@ -66,7 +66,7 @@ def test_replay_is_incremental_and_a_full_replay_gives_identical_rows(loaded, tm
         ev("CONTACT/STARTED", "23:00", "late-1", conversation="late-conv", channel="SMS"),
     )
     late = loaded("replay")
-    assert "incremental replay: 1 contacts from 1 conversations (1 events)" in late.stderr
+    assert "incremental replay: 1 contact from 1 conversation (1 event)" in late.stderr
     assert loaded("replay", "--full").exit_code == 0
     rows = parse_csv(loaded("export").stdout)
     assert len(rows) == CONTACTS + 1
@@ -186,7 +186,7 @@ def test_anomalies_are_listed_summarized_and_fail_strict_replay(invoke, tmp_path
     listed = invoke("anomalies")
     assert "odd" in listed.stdout and "no hold is open" in listed.stdout
     assert "CONTACT/HOLD_ENDED" in listed.stdout
-    assert "2 anomalies on 1 contacts" in listed.stderr
+    assert "2 anomalies on 1 contact" in listed.stderr
     assert "no anomalies" in invoke("anomalies", "--channel", "email").stderr
     assert "no anomalies" in invoke("anomalies", "--from", "2026-11-03").stderr
     assert "no anomalies" in invoke("anomalies", "--inbox", "elsewhere").stderr

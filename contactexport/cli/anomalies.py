@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from contactexport.cli.app import app, err, open_store, out
+from contactexport.cli.app import app, err, many, open_store, out
 from contactexport.cli.options import (
     Channels,
     FromDate,
@@ -58,4 +58,4 @@ def anomalies(
     out.print(table)
     contacts = len({row[0] for row in rows})
     more = f" (first {limit} shown)" if len(rows) > limit else ""
-    err.print(f"{sum(r[3] for r in rows):,} anomalies on {contacts:,} contacts{more}")
+    err.print(f"{many(sum(r[3] for r in rows), 'anomaly')} on {many(contacts, 'contact')}{more}")

@@ -39,6 +39,12 @@ def main_options(
     ctx.obj = db
 
 
+def many(count: int, noun: str) -> str:
+    """'1 contact', '2,000 contacts', '3 anomalies'."""
+    plural = noun[:-1] + "ies" if noun.endswith("y") else noun + "s"
+    return f"{count:,} {noun if count == 1 else plural}"
+
+
 def db_path(ctx: typer.Context) -> Path:
     """The --db of the root command, from any subcommand."""
     return ctx.find_root().obj

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from contactexport.cli.app import app, err, open_store
+from contactexport.cli.app import app, err, many, open_store
 from contactexport.cli.options import (
     AsOf,
     Channels,
@@ -92,4 +92,4 @@ def export(
                 count = write_jsonl(out, query_rows(store.conn, query), row_format)
             else:
                 count = export_csv(store.conn, query, row_format, out)
-    err.print(f"exported {count:,} contacts" + (f" to {output}" if output else ""))
+    err.print(f"exported {many(count, 'contact')}" + (f" to {output}" if output else ""))

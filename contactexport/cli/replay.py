@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from contactexport.cli.app import app, err, open_store
+from contactexport.cli.app import app, err, many, open_store
 from contactexport.parallel import catch_up_parallel
 from contactexport.projector import ReplayReport, anomaly_summary, catch_up
 from eventstore import EventStore
@@ -31,8 +31,9 @@ def replay_with_progress(store: EventStore, *, full: bool = False) -> ReplayRepo
 def summary(report: ReplayReport) -> str:
     kind = "full replay" if report.full else "incremental replay"
     return (
-        f"{kind}: {report.contacts:,} contacts from {report.conversations:,} conversations "
-        f"({report.events:,} events), {report.anomalies:,} anomalies seen; "
+        f"{kind}: {many(report.contacts, 'contact')} from "
+        f"{many(report.conversations, 'conversation')} ({many(report.events, 'event')}), "
+        f"{many(report.anomalies, 'anomaly')} seen; "
         f"store position {report.position:,}"
     )
 
@@ -43,7 +44,7 @@ def anomaly_line(reasons: list[tuple[str, int, int]]) -> str:
     total = sum(count for _, count, _ in reasons)
     top = "; ".join(f"{count:,} × {reason}" for reason, count, _ in reasons[:3])
     more = "; …" if len(reasons) > 3 else ""
-    return f"{total:,} anomalies: {top}{more} (see `contactexport anomalies`)"
+    return f"{many(total, 'anomaly')}: {top}{more} (see `contactexport anomalies`)"
 
 
 @app.command(rich_help_panel="Store")
