@@ -74,7 +74,9 @@ def build_timeline(
     steps = {(id(s.event), s.contact_id): s for s in final.steps or ()}
     entries: list[Entry] = []
     previous = [None] * len(COLUMNS)
-    for index, event in enumerate(ordered):
+    # Nothing before the contact's first event can concern it: those prefixes are skipped.
+    first = next(i for i, e in enumerate(ordered) if e.content.get("contactId") == contact_id)
+    for index, event in enumerate(ordered[first:], start=first):
         prefix = replay_events(conversation_id, ordered[: index + 1]).contacts.get(contact_id)
         values = running_values(prefix) if prefix is not None else [None] * len(COLUMNS)
         changes = [
