@@ -8,13 +8,9 @@ what `export.format_rows` + `csv.writer` write.
 """
 
 import re
-from collections.abc import Callable
-from datetime import UTC
-from typing import Any
 
 from contactexport.columns import COLUMNS
-from contactexport.formatting import seconds, spreadsheet_safe
-from contactexport.timestamps import timestamp_formatter
+from contactexport.formatting import cell_formatters, spreadsheet_safe
 
 BEFORE_LINK, AFTER_LINK = "csv_before_link", "csv_after_link"
 _LINK = next(i for i, column in enumerate(COLUMNS) if column.field == "link")
@@ -29,13 +25,9 @@ def _csv_text(text: str) -> str:
     return text
 
 
-_BY_KIND: dict[str, Callable[[Any], str]] = {
-    "timestamp": timestamp_formatter(UTC),
-    "duration": seconds,
-    "count": str,
-    "money": str,  # stored as exact decimal text already
-    "text": _csv_text,
-}
+# The shared formatting (UTC, seconds), except that money is stored already formatted and
+# text cells are quoted as CSV needs.
+_BY_KIND = cell_formatters() | {"money": str, "text": _csv_text}
 _FORMATTERS = [(i, _BY_KIND[column.kind]) for i, column in enumerate(COLUMNS)]
 _BEFORE, _AFTER = _FORMATTERS[:_LINK], _FORMATTERS[_LINK + 1 :]
 

@@ -14,9 +14,9 @@ from typing import IO, Any, Literal
 
 from contactexport.columns import BY_HEADER, COLUMNS, HEADERS
 from contactexport.csv_lines import line_sql
-from contactexport.formatting import hms, money, seconds, spreadsheet_safe
+from contactexport.formatting import cell_formatters, hms
 from contactexport.projector import FIELDS, TABLE
-from contactexport.timestamps import format_ms, timestamp_formatter, to_ms
+from contactexport.timestamps import format_ms, to_ms
 
 DEFAULT_ORDER = ("queued_at IS NULL", "queued_at", "contact_id", "conversation_id")
 
@@ -82,8 +82,8 @@ class ExportQuery:
         return f"SELECT {columns} FROM {self.table}{where} ORDER BY {self.order_by()}", parameters
 
 
-def query_rows(conn, query: ExportQuery, select: Iterable[str] | None = None) -> Iterator[tuple]:
-    sql, parameters = query.sql(select)
+def query_rows(conn, query: ExportQuery) -> Iterator[tuple]:
+    sql, parameters = query.sql()
     cursor = conn.execute(sql, parameters)
     while batch := cursor.fetchmany(2_000):
         yield from batch
@@ -110,13 +110,7 @@ def link_for(template: str, customer_id: str | None, conversation_id: str, conta
 
 
 def _by_kind(row_format: RowFormat) -> dict[str, Callable[[Any], str]]:
-    return {
-        "timestamp": timestamp_formatter(row_format.zone),
-        "duration": hms if row_format.durations == "hms" else seconds,
-        "count": str,
-        "money": lambda v: money(Decimal(v)),
-        "text": spreadsheet_safe,
-    }
+    return cell_formatters(row_format.zone, row_format.durations)
 
 
 def cell_formatter(row_format: RowFormat) -> Callable[[str, Any], str]:

@@ -1,7 +1,12 @@
 """How raw column values are written: durations in seconds, money, spreadsheet-safe text."""
 
 import re
+from collections.abc import Callable
+from datetime import UTC, tzinfo
 from decimal import Decimal
+from typing import Any
+
+from contactexport.timestamps import timestamp_formatter
 
 _PLAIN_NUMBER = re.compile(r"[+-][0-9]+(?:\.[0-9]+)?")  # ASCII digits, as spreadsheets read
 _FORMULA_START = ("=", "@", "\t", "+", "-")
@@ -37,3 +42,17 @@ def hms(ms: int) -> str:
     minutes, secs = divmod(rest, 60)
     sign = "-" if ms < 0 and total else ""
     return f"{sign}{days}:{hours:02d}:{minutes:02d}:{secs:02d}"
+
+
+def cell_formatters(
+    zone: tzinfo = UTC, durations: str = "seconds"
+) -> dict[str, Callable[[Any], str]]:
+    """How each kind of raw column value is written, for the report time zone and duration
+    style: the one definition export, timeline and the stored CSV lines share."""
+    return {
+        "timestamp": timestamp_formatter(zone),
+        "duration": hms if durations == "hms" else seconds,
+        "count": str,
+        "money": lambda v: money(Decimal(v)),
+        "text": spreadsheet_safe,
+    }
