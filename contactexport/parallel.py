@@ -48,18 +48,19 @@ def _work(job: Job) -> ReplayReport:
     """In a worker process: replay this partition into the scratch file."""
     report = ReplayReport(full=job.streams is None, position=job.head)
     with EventStore(job.db, readonly=True) as store:
-        mine = job.streams
-        if mine is None:
-            mine = tuple(s for s in _all_streams(store) if partition(s, job.workers) == job.worker)
+        if job.streams is None:
+            mine = [s for s in _all_streams(store) if partition(s, job.workers) == job.worker]
+            streams = store.scan_streams(until=job.head, only=mine)
+        else:
+            streams = (
+                (stream_id, [e for e in events if e.position <= job.head])
+                for stream_id, events in store.iter_streams(job.streams)
+            )
         scratch = sqlite3.connect(job.scratch, isolation_level=None)
         scratch.execute("PRAGMA journal_mode = OFF")
         scratch.execute("PRAGMA synchronous = OFF")
         scratch.execute("BEGIN")
         ensure_schema(scratch, indexes=False)
-        streams = (
-            (stream_id, [e for e in events if e.position <= job.head])
-            for stream_id, events in store.iter_streams(mine)
-        )
         project_streams(scratch, streams, report)
         scratch.execute("COMMIT")
         scratch.close()

@@ -99,8 +99,9 @@ def catch_up(
         full = full or checkpoint == 0
         report = ReplayReport(full=full, position=store.head())
         touched = None if full else store.streams_since(checkpoint)
+        streams = store.scan_streams() if touched is None else store.iter_streams(touched)
         with rows_replaced(conn, touched):
-            project_streams(conn, store.iter_streams(touched), report, on_conversation)
+            project_streams(conn, streams, report, on_conversation)
         store.set_checkpoint(CHECKPOINT, report.position)
     return report
 
@@ -149,7 +150,7 @@ def project_as_of(store: EventStore, as_of_ms: int) -> ReplayReport:
     conn.execute(f"DROP TABLE IF EXISTS temp.{AS_OF_TABLE}")
     conn.execute(_row_table_sql(AS_OF_TABLE, temp=True))
     report = ReplayReport(full=True, position=store.head())
-    rows = _project(store.iter_streams(), report, None, as_of_ms)
+    rows = _project(store.scan_streams(), report, None, as_of_ms)
     _write(conn, (row for row in rows if row[0] == TABLE), AS_OF_TABLE)
     return report
 

@@ -3,6 +3,8 @@
 import sqlite3
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from eventstore import EventStore, NewEvent, Reject, StoredEvent, StoreError
 
@@ -23,6 +25,7 @@ class EventStoreContract:
         assert store.count() == 0
         assert list(store.read_all()) == []
         assert list(store.iter_streams()) == []
+        assert list(store.scan_streams()) == []
         assert store.streams_since(0) == []
         assert store.checkpoint("projection") == 0
         assert store.rejects() == []
@@ -116,6 +119,60 @@ class EventStoreContract:
             ("c", [3]),
         ]
         assert list(store.iter_streams([])) == []
+
+    def test_scan_streams_hands_over_each_stream_when_its_last_event_is_read(self, store):
+        store.append([event(1, "b"), event(2, "a"), event(3, None), event(4, "b"), event(5, "c")])
+        store.append([event(6, "a")])
+        streams = [(sid, [e.position for e in events]) for sid, events in store.scan_streams()]
+        assert streams == [("b", [1, 4]), ("c", [5]), ("a", [2, 6])]
+
+    def test_scan_streams_until_a_position_and_of_chosen_streams(self, store):
+        store.append([event(1, "b"), event(2, "a"), event(3, "c"), event(4, "b"), event(5, "a")])
+        until = [(sid, [e.position for e in events]) for sid, events in store.scan_streams(until=3)]
+        assert until == [("b", [1]), ("a", [2]), ("c", [3])]
+        chosen = store.scan_streams(only=["a", "nope", "a", "c"])
+        assert [(sid, [e.position for e in events]) for sid, events in chosen] == [
+            ("c", [3]),
+            ("a", [2, 5]),
+        ]
+        assert list(store.scan_streams(only=[])) == []
+
+    def test_scan_streams_over_its_buffer_sets_the_oldest_streams_aside(self, store):
+        """A stream that stays open (here "old", which gains a late event) must not hold its
+        events in memory for the whole pass: it is read again by index at the end."""
+        store.append([event(1, "old", "x" * 100)])
+        store.append([event(n, f"s{n}", "y" * 10) for n in range(2, 12)])
+        store.append([event(12, "old", "z" * 100)])
+        streams = list(store.scan_streams(buffer_bytes=150))
+        assert [sid for sid, _ in streams] == [f"s{n}" for n in range(2, 12)] + ["old"]
+        assert [e.position for e in streams[-1][1]] == [1, 12]
+
+    # One store per test, appended to by every example; the suite runs once per store kind.
+    @settings(
+        max_examples=60,
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.differing_executors,
+        ],
+    )
+    @given(
+        streams=st.lists(st.sampled_from(["a", "b", "c", "d", None]), max_size=40),
+        until=st.integers(0, 45),
+        buffer_bytes=st.integers(0, 200),
+    )
+    def test_scan_streams_reads_what_iter_streams_reads(self, store, streams, until, buffer_bytes):
+        base = store.head()
+        store.append(
+            [event(base + n + 1, stream, "d" * (n % 7)) for n, stream in enumerate(streams)]
+        )
+        until += base
+        by_index = {
+            sid: [e for e in events if e.position <= until] for sid, events in store.iter_streams()
+        }
+        expected = {sid: events for sid, events in by_index.items() if events}
+        scanned = list(store.scan_streams(until=until, buffer_bytes=buffer_bytes))
+        assert dict(scanned) == expected
+        assert len(scanned) == len(expected)
 
     def test_streams_since_a_position(self, store):
         store.append([event(1, "b"), event(2, "a"), event(3, None), event(4, "c"), event(5, "b")])

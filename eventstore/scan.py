@@ -1,0 +1,111 @@
+"""Every stream, whole, from one sequential pass over the events table.
+
+Reading streams through the (stream_id) index visits the table in random order: on a store of
+millions of events that random access is most of the cost of a full replay. Here the table is
+read once in position order, each stream's events are held until its last event (known up front
+from the index) has been read, and the stream is then handed over and forgotten. Memory holds
+only the streams still open at that point of the log, which for a log written roughly in time
+order is the conversations in progress.
+
+A log can be written in another order (an old stream that gains one late event keeps all its
+earlier events buffered until the end), so the buffer has a budget: past it, the streams open
+longest are dropped from the buffer and read again, one by one through the index, after the
+pass. Memory stays bounded whatever the order; only the cost of those streams changes.
+"""
+
+import sqlite3
+from array import array
+from collections.abc import Collection, Iterator
+
+import orjson
+
+from eventstore.records import StoredEvent
+
+_COLUMNS = "position, event_id, stream_id, type, time_ms, data"
+_make_event = StoredEvent._make
+# What a buffered event costs besides its data: the tuple, its ints and its other strings.
+_OVERHEAD_BYTES = 400
+
+
+def scan_streams(
+    conn: sqlite3.Connection,
+    *,
+    until: int | None,
+    only: Collection[str] | None,
+    buffer_bytes: int,
+) -> Iterator[tuple[str, list[StoredEvent]]]:
+    """(stream id, its events in position order) for each stream, in the order streams end.
+
+    `until` leaves out events after that position; `only` restricts the pass to those streams;
+    `buffer_bytes` bounds the memory of the events held for open streams.
+    """
+    where, parameters = _where(until, only)
+    last_positions = conn.execute(
+        f"SELECT max(position) FROM events {where} GROUP BY stream_id ORDER BY 1", parameters
+    )
+    ends = iter(array("q", (position for (position,) in last_positions)))
+    next_end = next(ends, None)
+    open_streams: dict[str, list[StoredEvent]] = {}
+    buffered = 0
+    set_aside: set[str] = set()
+    # NOT INDEXED: walk the table in position order even when `only` could use the index.
+    rows = conn.execute(f"SELECT {_COLUMNS} FROM events NOT INDEXED {where}", parameters)
+    for row in rows:
+        stream_id = row[2]
+        if row[0] == next_end:
+            next_end = next(ends, None)
+            if stream_id in set_aside:
+                continue
+            events = open_streams.pop(stream_id, None)
+            if events is None:
+                yield stream_id, [_make_event(row)]
+            else:
+                buffered -= _size(events)
+                events.append(_make_event(row))
+                yield stream_id, events
+        elif stream_id not in set_aside:
+            events = open_streams.get(stream_id)
+            if events is None:
+                open_streams[stream_id] = [_make_event(row)]
+            else:
+                events.append(_make_event(row))
+            buffered += len(row[5]) + _OVERHEAD_BYTES
+            if buffered > buffer_bytes:
+                buffered = _set_aside_oldest(open_streams, set_aside, buffered, buffer_bytes // 2)
+    for stream_id in sorted(set_aside):
+        yield stream_id, _read_stream(conn, stream_id, until)
+
+
+def _set_aside_oldest(
+    open_streams: dict[str, list[StoredEvent]], set_aside: set[str], buffered: int, target: int
+) -> int:
+    """Drop the streams opened earliest (dicts keep insertion order) until `target` is reached."""
+    for stream_id in list(open_streams):
+        if buffered <= target:
+            break
+        buffered -= _size(open_streams.pop(stream_id))
+        set_aside.add(stream_id)
+    return buffered
+
+
+def _size(events: list[StoredEvent]) -> int:
+    return sum(len(event[5]) for event in events) + _OVERHEAD_BYTES * len(events)
+
+
+def _where(until: int | None, only: Collection[str] | None) -> tuple[str, list]:
+    conditions, parameters = ["stream_id IS NOT NULL"], []
+    if until is not None:
+        conditions.append("position <= ?")
+        parameters.append(until)
+    if only is not None:
+        conditions.append("stream_id IN (SELECT value FROM json_each(?))")
+        parameters.append(orjson.dumps(sorted(set(only))).decode())
+    return "WHERE " + " AND ".join(conditions), parameters
+
+
+def _read_stream(conn: sqlite3.Connection, stream_id: str, until: int | None) -> list[StoredEvent]:
+    rows = conn.execute(
+        f"SELECT {_COLUMNS} FROM events WHERE stream_id = ? AND position <= ? ORDER BY position",
+        (stream_id, until if until is not None else 2**63 - 1),
+    )
+    return list(map(_make_event, rows))
