@@ -5,12 +5,41 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from typer.core import TyperCommand, TyperGroup
 
 if TYPE_CHECKING:
     from eventstore import EventStore
 
-app = typer.Typer(
+
+class _BareHelpFlag:
+    """--help is a flag: it takes no value, so its help line shows no type (typer's rich help
+    prints `<bool>` after a flag unless the flag declares an empty metavar)."""
+
+    def get_help_option(self, ctx):
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.metavar = ""
+        return option
+
+
+class Group(_BareHelpFlag, TyperGroup):
+    pass
+
+
+class Command(_BareHelpFlag, TyperCommand):
+    pass
+
+
+class App(typer.Typer):
+    """Every command registered on `app` is a `Command` unless it names another class."""
+
+    def command(self, *args, cls=None, **kwargs):
+        return super().command(*args, cls=cls or Command, **kwargs)
+
+
+app = App(
     name="contactexport",
+    cls=Group,
     help="Archive Gladly events in an append-only SQLite store and rebuild the Contact Export.",
     no_args_is_help=True,
     add_completion=False,

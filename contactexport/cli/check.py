@@ -8,6 +8,7 @@ from rich.table import Table
 
 from contactexport.check import check_fixture, fixture_folders, update_fixture
 from contactexport.cli.app import app, err
+from contactexport.cli.options import flag
 
 
 @app.command(rich_help_panel="Fixtures and data")
@@ -22,7 +23,7 @@ def check(
     ],
     update: Annotated[
         bool,
-        typer.Option("--update", help="Rewrite expected.csv from the current output."),
+        flag("--update", help="Rewrite expected.csv from the current output."),
     ] = False,
 ) -> None:
     """Replay each fixture into a temporary store and compare with its expected.csv.

@@ -18,6 +18,7 @@ from contactexport.cli.options import (
     LinkTemplate,
     ToDate,
     Zone,
+    flag,
     parse_as_of,
     parse_header,
     parse_link_template,
@@ -49,7 +50,7 @@ def export(
     sort: Annotated[
         str | None, typer.Option("--sort", help="Sort by this column (report header name).")
     ] = None,
-    desc: Annotated[bool, typer.Option("--desc", help="Sort descending.")] = False,
+    desc: Annotated[bool, flag("--desc", help="Sort descending.")] = False,
     as_of: AsOf = None,
     fmt: Annotated[Format, typer.Option("--format", help="csv or jsonl.")] = Format.csv,
     durations: Annotated[

@@ -24,6 +24,7 @@ from rich.table import Table
 from rich.text import Text
 
 from contactexport.cli.app import app, db_path, err, open_store
+from contactexport.cli.options import flag
 from contactexport.ingest import (
     STDIN,
     IngestReport,
@@ -49,7 +50,7 @@ def ingest(
         ),
     ],
     progress: Annotated[
-        bool, typer.Option("--progress/--no-progress", help="Progress bar for large inputs.")
+        bool, flag("--progress/--no-progress", help="Progress bar for large inputs.")
     ] = True,
 ) -> None:
     """Append Gladly events to the store; bad lines are kept as rejects with the reason.

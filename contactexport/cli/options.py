@@ -29,6 +29,12 @@ AsOf = Annotated[
 ]
 
 
+def flag(*names: str, help: str):
+    """A boolean option. It takes no value, so it declares an empty metavar: otherwise typer's
+    rich help prints `<bool>` after it."""
+    return typer.Option(*names, metavar="", help=help)
+
+
 def parse_zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)

@@ -6,6 +6,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from contactexport.cli.app import app, err, many, open_store
+from contactexport.cli.options import flag
 from contactexport.parallel import catch_up_parallel
 from contactexport.projector import ReplayReport, anomaly_summary, catch_up
 from eventstore import EventStore
@@ -50,11 +51,9 @@ def anomaly_line(reasons: list[tuple[str, int, int]]) -> str:
 @app.command(rich_help_panel="Store")
 def replay(
     ctx: typer.Context,
-    full: Annotated[
-        bool, typer.Option("--full", help="Rebuild every row instead of catching up.")
-    ] = False,
+    full: Annotated[bool, flag("--full", help="Rebuild every row instead of catching up.")] = False,
     strict: Annotated[
-        bool, typer.Option("--strict", help="Exit 1 when the projection holds any anomaly.")
+        bool, flag("--strict", help="Exit 1 when the projection holds any anomaly.")
     ] = False,
     workers: Annotated[
         int,

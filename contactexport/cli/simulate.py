@@ -10,6 +10,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from contactexport.cli.app import app, err
+from contactexport.cli.options import flag
 from contactexport.simulate import ConfigError, Simulation, SimulationConfig
 from contactexport.simulate.builder import Conversation
 from contactexport.simulate.config import load_toml, parse_mix
@@ -100,7 +101,7 @@ def simulate(
     unfinished_rate: UnfinishedRate = None,
     noise: Annotated[
         bool | None,
-        typer.Option(
+        flag(
             "--noise/--no-noise",
             help="Agent status, topics and routing updates besides contacts (default: noise).",
         ),
@@ -116,7 +117,7 @@ def simulate(
     ] = None,
     progress: Annotated[
         bool | None,
-        typer.Option(
+        flag(
             "--progress/--no-progress",
             help=f"Progress bar on stderr (default: on a terminal, from {PROGRESS_FROM:,} "
             "conversations).",

@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from contactexport.cli.app import app, db_path, err, open_store, out
-from contactexport.cli.options import AsOf, Zone, parse_as_of, parse_header, parse_zone
+from contactexport.cli.options import AsOf, Zone, flag, parse_as_of, parse_header, parse_zone
 from contactexport.cli.rows import catch_up_if_behind
 from contactexport.columns import BY_HEADER, COLUMNS, HEADERS
 from contactexport.export import RowFormat, cell_formatter
@@ -52,7 +52,7 @@ def timeline(
         str | None,
         typer.Option("--why", help="Explain one column: its rule, the events, the arithmetic."),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (docs/timeline.md).")] = False,
+    as_json: Annotated[bool, flag("--json", help="Print JSON (docs/timeline.md).")] = False,
     tz: Zone = "UTC",
     as_of: AsOf = None,
 ) -> None:
