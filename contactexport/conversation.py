@@ -61,6 +61,7 @@ class ConversationReplay:
         return contact
 
     def feed(self, contact: Contact, trigger: str, event: Event) -> None:
+        """Apply the event, keeping the step when tracing (replay inlines the plain apply)."""
         before = contact.state
         anomaly = apply(contact, trigger, event)
         if self.steps is not None:
@@ -104,26 +105,29 @@ def replay_events(
     return replay
 
 
-# The trigger each contact-level event type fires; STARTED splits by direction at replay.
-_TRIGGERS = {t: t.removeprefix(CONTACT_PREFIX) for t in KNOWN_TYPES if t.startswith(CONTACT_PREFIX)}
+# The trigger each event type fires at its contact, "" for conversation-level types (looked up
+# for every event, so known types are all in the table); STARTED splits by direction at replay.
+_TRIGGERS = dict.fromkeys(KNOWN_TYPES, "")
+_TRIGGERS |= {
+    t: t.removeprefix(CONTACT_PREFIX) for t in KNOWN_TYPES if t.startswith(CONTACT_PREFIX)
+}
 _TRIGGERS |= {t: "PAYMENT_REQUEST" for t in KNOWN_TYPES if t.startswith(PAYMENT_PREFIX)}
 
 
-def _trigger(kind: str) -> str | None:
-    """Known types by table; an unknown CONTACT/* or PAYMENT_REQUEST/* type still reaches its
-    contact (an unknown contact action is then an anomaly)."""
-    trigger = _TRIGGERS.get(kind)
-    if trigger is not None:
-        return trigger
+def _trigger_of_unknown(kind: str) -> str:
+    """An unknown CONTACT/* or PAYMENT_REQUEST/* type still reaches its contact (an unknown
+    contact action is then an anomaly); any other unknown type is ignored."""
     if kind.startswith(PAYMENT_PREFIX):
         return "PAYMENT_REQUEST"
-    return kind.removeprefix(CONTACT_PREFIX) if kind.startswith(CONTACT_PREFIX) else None
+    return kind.removeprefix(CONTACT_PREFIX) if kind.startswith(CONTACT_PREFIX) else ""
 
 
 def _route(replay: ConversationReplay, event: Event) -> None:
     kind = event.type
-    trigger = _trigger(kind)
-    if trigger is not None:
+    trigger = _TRIGGERS.get(kind)
+    if trigger is None:
+        trigger = _trigger_of_unknown(kind)
+    if trigger:
         contact = replay.contact_for(event.content)
         if contact is None:
             return
@@ -131,7 +135,10 @@ def _route(replay: ConversationReplay, event: Event) -> None:
             initiator = event.initiator_type
             inbound = initiator is None or initiator in INBOUND_INITIATORS
             trigger = "STARTED_INBOUND" if inbound else "STARTED_OUTBOUND"
-        replay.feed(contact, trigger, event)
+        if replay.steps is None:
+            apply(contact, trigger, event)
+        else:
+            replay.feed(contact, trigger, event)
     elif kind == ASSIGNEE_UPDATED:
         trigger = "ASSIGNED" if text(event.assignee(None), "agentId") else "UNASSIGNED"
         for contact in list(replay.contacts.values()):
