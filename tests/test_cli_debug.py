@@ -4,6 +4,7 @@ import json
 import re
 from pathlib import Path
 
+from contactexport.cli.timeline import close_ids
 from contactexport.columns import HEADERS
 from contactexport.diagram import draw
 from contactexport.machine import STATES, TRIGGERS
@@ -59,7 +60,22 @@ def test_unknown_contact_exits_1_with_the_closest_ids(loaded):
     result = loaded("timeline", "efpc-emial")
     assert result.exit_code == 1
     assert "no contact 'efpc-emial'" in result.stderr
-    assert "efpc-email" in result.stderr
+    assert "Closest known IDs: efpc-email." in result.stderr  # efpc-call shares only the start
+
+
+def test_an_unrelated_contact_id_gets_no_suggestion(loaded):
+    for asked in ("completely-unrelated-id", "c-1", "abnd-sms"):
+        result = loaded("timeline", asked)
+        assert result.exit_code == 1 and f"no contact {asked!r}" in result.stderr
+        assert "Closest" not in result.stderr
+
+
+def test_close_ids_are_typos_or_what_a_pasted_beginning_completes():
+    known = ["aOHyyP4gS7CSIzAZjpmnzQ", "aOHyyX0dTr2mQ7vLkP9wBe", "Z8kRq1vW0bNcY5tUe3sDfg"]
+    assert close_ids("aOHyyP4gS7CSIzAZjpmnzO", known) == ["aOHyyP4gS7CSIzAZjpmnzQ"]
+    assert close_ids("aOHyyP4gS7", known) == ["aOHyyP4gS7CSIzAZjpmnzQ"]
+    assert close_ids("aOHyy", known) == []  # too short a beginning to single one out
+    assert close_ids("Q2pLx8", known) == []
 
 
 def test_unknown_column_for_why_exits_2(loaded):

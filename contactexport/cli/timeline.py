@@ -32,8 +32,21 @@ def _conversation_of(store: EventStore, contact_id: str) -> str | None:
     return found[0] if found else None
 
 
+# A suggestion must be a likely typo (difflib ratio) or the full ID of a pasted beginning:
+# an unrelated ID sends the user after the wrong contact, so none is better.
+TYPO_RATIO = 0.8
+SHORTEST_PREFIX = 8
+
+
+def close_ids(asked: str, known: list[str], n: int = 5) -> list[str]:
+    """IDs among `known` that `asked` is a typo of or the beginning of; often none."""
+    typos = difflib.get_close_matches(asked, known, n=n, cutoff=TYPO_RATIO)
+    started = [k for k in known if len(asked) >= SHORTEST_PREFIX and k.startswith(asked)]
+    return list(dict.fromkeys([*typos, *started]))[:n]
+
+
 def _closest_ids(store: EventStore, contact_id: str) -> list[str]:
-    """Known contact IDs that look like the one asked for (same prefix first)."""
+    """Known contact IDs close to the one asked for (those sharing its start looked at first)."""
     prefix = contact_id[:3].replace("%", "").replace("_", "")
     candidates = [
         row[0]
@@ -41,7 +54,7 @@ def _closest_ids(store: EventStore, contact_id: str) -> list[str]:
             f"SELECT contact_id FROM {TABLE} WHERE contact_id LIKE ? LIMIT 20000", (prefix + "%",)
         )
     ] or [row[0] for row in store.conn.execute(f"SELECT contact_id FROM {TABLE} LIMIT 20000")]
-    return difflib.get_close_matches(contact_id, candidates, n=5, cutoff=0.3)
+    return close_ids(contact_id, candidates)
 
 
 @app.command(rich_help_panel="Explain")
