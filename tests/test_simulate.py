@@ -353,6 +353,42 @@ def test_cli_refuses_bad_knobs(invoke):
     assert invoke("simulate", "--start", "yesterday").exit_code == 2
 
 
+@pytest.mark.parametrize(
+    ("toml", "says"),
+    [
+        ('hold_rate = "high"', 'hold_rate must be a number between 0 and 1, got "high"'),
+        ("abandon_rate = -0.2", "abandon_rate must be between 0 and 1, got -0.2"),
+        ("colour = 3", "unknown knob 'colour'"),
+        ("hold_rat = 0.3", "unknown knob 'hold_rat' (did you mean hold_rate?)"),
+        ("conversations = 2.5", "conversations must be a whole number, got 2.5"),
+        ("seed = true", "seed must be a whole number, got true"),
+        ('start = "tomorrow"', 'start must be a date such as 2026-11-02, got "tomorrow"'),
+        ("start = 2026-11-02T08:00:00", "start must be a date such as 2026-11-02"),
+        ("hourly_curve = 3", "hourly_curve must be a list of 24 numbers, got 3"),
+        ('sla = { CHAT = "x" }', "sla must be a table of whole seconds by channel"),
+        ("sla = { TELEGRAM = 60 }", "sla: unknown channel TELEGRAM"),
+        ("channel_mix = [1, 2]", "channel_mix must be a table of weights by channel"),
+        ('noise = "yes"', 'noise must be true or false, got "yes"'),
+        ("tz = 5", "tz must be a string, got 5"),
+    ],
+)
+def test_cli_names_the_file_and_knob_of_a_bad_config(invoke, tmp_path, toml, says):
+    config = tmp_path / "center.toml"
+    config.write_text(toml + "\n", encoding="utf-8")
+    result = invoke("simulate", "-n", "5", "--config", str(config))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: {config}: ")
+    assert says in result.stderr
+
+
+def test_a_config_of_the_wrong_type_for_any_knob_is_a_message(invoke, tmp_path):
+    config = tmp_path / "center.toml"
+    for knob in SimulationConfig.__dataclass_fields__:
+        config.write_text(f'{knob} = {{ oops = "?" }}\n', encoding="utf-8")
+        result = invoke("simulate", "-n", "5", "--config", str(config))
+        assert result.exit_code == 2 and f"{config}: {knob} must be " in result.stderr
+
+
 def test_cli_help_documents_the_knobs(invoke):
     result = invoke("simulate", "--help")
     for knob in ("--conversations", "--seed", "--days", "--mix", "--abandon-rate", "--config"):

@@ -155,7 +155,7 @@ def simulate(
         )
         if truth is not None and output is not None and _same_file(truth, output):
             raise ConfigError(f"--truth {truth} is also the events' output (-o)")
-    except (ConfigError, TypeError) as error:
+    except ConfigError as error:
         err.print(f"[red]error:[/] {error}")
         raise typer.Exit(2) from None
 

@@ -4,11 +4,13 @@ Rates are probabilities per conversation (or per offer, per event where said); d
 seconds. `docs/simulator.md` describes what each knob does to the stream.
 """
 
+import difflib
+import json
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 # Share of inbound conversations by the channel they start on (normalized, need not sum to 1).
@@ -107,20 +109,27 @@ def _problems(config: SimulationConfig):
         yield "buffer must be >= 1"
     if config.max_delay < 0:
         yield "max_delay must be >= 0"
-    unknown = set(config.channel_mix) - set(DEFAULT_MIX)
-    if unknown:
-        yield f"channel_mix: unknown channel {', '.join(sorted(unknown))}"
+    for table in ("channel_mix", "sla"):
+        unknown = set(getattr(config, table)) - set(DEFAULT_MIX)
+        if unknown:
+            yield f"{table}: unknown channel {', '.join(sorted(unknown))}"
     if any(w < 0 for w in config.channel_mix.values()) or sum(config.channel_mix.values()) <= 0:
         yield "channel_mix needs non-negative weights with a positive sum"
+    if any(seconds < 0 for seconds in config.sla.values()):
+        yield "sla needs non-negative seconds"
     if len(config.hourly_curve) != 24 or min(config.hourly_curve) < 0:
         yield "hourly_curve needs 24 non-negative weights"
     elif sum(config.hourly_curve) <= 0:
         yield "hourly_curve needs a positive sum"
     for f in fields(config):
-        if f.name.endswith(("_rate", "_share")) or f.name == "weekend_factor":
+        if _is_fraction(f.name):
             value = getattr(config, f.name)
             if not 0 <= value <= 1:
                 yield f"{f.name} must be between 0 and 1, got {value}"
+
+
+def _is_fraction(name: str) -> bool:
+    return name.endswith(("_rate", "_share")) or name == "weekend_factor"
 
 
 def parse_mix(text: str) -> dict[str, float]:
@@ -138,17 +147,75 @@ def parse_mix(text: str) -> dict[str, float]:
 
 
 def load_toml(path: Path) -> dict[str, Any]:
-    """Knobs from a TOML file (same names as the config fields); unknown names are errors."""
+    """Knobs from a TOML file (same names as the config fields). Anything the model cannot use
+    is a ConfigError naming the file, the knob and what it takes."""
     try:
         values = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as error:
         raise ConfigError(f"{path}: {error}") from None
-    names = {f.name for f in fields(SimulationConfig)}
-    unknown = sorted(set(values) - names)
-    if unknown:
-        raise ConfigError(f"{path}: unknown knob {', '.join(unknown)}")
+    kinds = {f.name: f.type for f in fields(SimulationConfig)}
+    problems = []
+    for name, value in values.items():
+        if name not in kinds:
+            close = difflib.get_close_matches(name, kinds, n=1, cutoff=0.8)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            problems.append(f"unknown knob {name!r}{hint}; the knobs are in docs/simulator.md")
+        elif name == "start" and isinstance(value, str):
+            try:
+                values[name] = date.fromisoformat(value)
+            except ValueError:
+                problems.append(f"start must be {_takes(name, date)}, got {_toml(value)}")
+        elif not _fits(value, kinds[name]):
+            problems.append(f"{name} must be {_takes(name, kinds[name])}, got {_toml(value)}")
+    if problems:
+        raise ConfigError(f"{path}: {'; '.join(problems)}")
     if "hourly_curve" in values:
         values["hourly_curve"] = tuple(values["hourly_curve"])
-    if isinstance(values.get("start"), str):
-        values["start"] = date.fromisoformat(values["start"])
+    try:
+        SimulationConfig(**values)  # ranges, zones and channels, still blamed on the file
+    except ConfigError as error:
+        raise ConfigError(f"{path}: {error}") from None
     return values
+
+
+def _fits(value: Any, kind: Any) -> bool:
+    """Whether a TOML value has the type of a config field (a bool is no number here)."""
+    if kind is bool or isinstance(value, bool):
+        return kind is bool and isinstance(value, bool)
+    if kind is float:
+        return isinstance(value, int | float)
+    if kind is date:
+        return type(value) is date  # a TOML date-time is not a day
+    if get_origin(kind) is tuple:
+        return isinstance(value, list) and all(_fits(v, get_args(kind)[0]) for v in value)
+    if get_origin(kind) is dict:
+        return isinstance(value, dict) and all(_fits(v, get_args(kind)[1]) for v in value.values())
+    return isinstance(value, kind)
+
+
+def _takes(name: str, kind: Any) -> str:
+    if _is_fraction(name):
+        return "a number between 0 and 1"
+    return {
+        int: "a whole number",
+        float: "a number",
+        bool: "true or false",
+        str: "a string",
+        date: "a date such as 2026-11-02",
+        tuple[float, ...]: "a list of 24 numbers",
+        dict[str, float]: "a table of weights by channel, e.g. { PHONE_CALL = 35, CHAT = 20 }",
+        dict[str, int]: "a table of whole seconds by channel, e.g. { PHONE_CALL = 60, CHAT = 120 }",
+    }[kind]
+
+
+def _toml(value: Any) -> str:
+    """A value as it was written in the file, not as Python shows it."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return f"[{', '.join(map(_toml, value))}]"
+    if isinstance(value, dict):
+        return f"{{ {', '.join(f'{k} = {_toml(v)}' for k, v in value.items())} }}"
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
