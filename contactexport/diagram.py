@@ -8,6 +8,9 @@ from contactexport.machine import declaration
 
 Format = Literal["mermaid", "dot"]
 
+# transitions colours the model's current state; a drawing of the machine has none.
+STYLING = ("classdef ", "class ")  # compared in lower case: transitions writes "Class"
+
 
 def draw(fmt: Format = "mermaid") -> str:
     """Mermaid `stateDiagram-v2` or Graphviz DOT source, guards shown in brackets."""
@@ -24,5 +27,12 @@ def draw(fmt: Format = "mermaid") -> str:
         **declaration(),
     )
     graph = model.get_graph()
-    text = graph.draw(None) if fmt == "mermaid" else graph.source
-    return "\n".join(line.rstrip() for line in text.strip().splitlines()) + "\n"
+    if fmt == "dot":
+        return "\n".join(line.rstrip() for line in graph.source.strip().splitlines()) + "\n"
+    lines: list[str] = []
+    for line in graph.draw(None).strip().splitlines():
+        if line.strip().lower().startswith(STYLING):
+            continue
+        if line.strip() or (lines and lines[-1]):  # no blank line left doubled
+            lines.append(line.rstrip())
+    return "\n".join(lines) + "\n"

@@ -121,6 +121,13 @@ def test_diagram_is_drawn_from_the_machine(invoke):
     assert dot.startswith("digraph") and "HOLD_STARTED [phone]" in dot
 
 
+def test_the_mermaid_diagram_is_states_and_transitions_without_styling(invoke):
+    mermaid = invoke("diagram").stdout
+    styling = ("classdef", "class ")
+    assert not [line for line in mermaid.splitlines() if line.strip().lower().startswith(styling)]
+    assert "\n\n\n" not in mermaid
+
+
 def test_the_readme_shows_the_current_diagram():
     readme = README.read_text(encoding="utf-8")
     block = re.search(r"```mermaid\n(.*?)```", readme, re.S)
