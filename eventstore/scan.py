@@ -43,7 +43,13 @@ def scan_streams(
     last_positions = conn.execute(
         f"SELECT max(position) FROM events {where} GROUP BY stream_id ORDER BY 1", parameters
     )
-    ends = iter(array("q", (position for (position,) in last_positions)))
+    ends_array = array("q", (position for (position,) in last_positions))
+    if until is None and ends_array:
+        # Events appended after that query (outside a transaction, another process may) are
+        # left out: a stream they extend would otherwise never see its new last event.
+        until = ends_array[-1]
+        where, parameters = _where(until, only)
+    ends = iter(ends_array)
     next_end = next(ends, None)
     open_streams: dict[str, list[StoredEvent]] = {}
     buffered = 0
