@@ -11,9 +11,22 @@ if TYPE_CHECKING:
     from eventstore import EventStore
 
 
-class _BareHelpFlag:
-    """--help is a flag: it takes no value, so its help line shows no type (typer's rich help
-    prints `<bool>` after a flag unless the flag declares an empty metavar)."""
+def flowing(text: str) -> str:
+    """Each paragraph of a (dedented) help text on one line, for the terminal to wrap. Rich help
+    keeps the line breaks of every paragraph after the first, so a docstring wrapped at the
+    source's width would break its sentences there."""
+    return "\n\n".join(paragraph.replace("\n", " ") for paragraph in text.split("\n\n"))
+
+
+class _HelpLayout:
+    """What typer's rich help needs to read cleanly: --help is a flag, so it shows no type (the
+    help prints `<bool>` after a flag unless the flag declares an empty metavar); the docstring's
+    paragraphs flow."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.help:
+            self.help = flowing(self.help)
 
     def get_help_option(self, ctx):
         option = super().get_help_option(ctx)
@@ -22,11 +35,11 @@ class _BareHelpFlag:
         return option
 
 
-class Group(_BareHelpFlag, TyperGroup):
+class Group(_HelpLayout, TyperGroup):
     pass
 
 
-class Command(_BareHelpFlag, TyperCommand):
+class Command(_HelpLayout, TyperCommand):
     pass
 
 
