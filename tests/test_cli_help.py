@@ -1,7 +1,10 @@
-"""`--help` of every command reads cleanly: a flag takes no value, so no type follows it, and
-the description's paragraphs flow instead of breaking where the docstring's source lines do."""
+"""`--help` of every command reads cleanly: a flag takes no value, so no type follows it; every
+other option and argument is named by a metavar (ZONE, N, FILE), not labelled with its Python
+type; the description's paragraphs flow instead of breaking where the docstring's source lines do.
+"""
 
 import inspect
+import re
 
 import pytest
 import typer
@@ -15,6 +18,8 @@ DOCSTRINGS = {
     for info in app.registered_commands
 }
 TYPE_NOISE = ("<bool>", "BOOLEAN", "<boolean>")
+# typer's labels: <str>, <int>, <int range>, <float range>, <file>, <path>, <list[str]>, <csv|jsonl>
+TYPE_LABEL = re.compile(r"<[a-z][\w\[\]|, ]*>", re.IGNORECASE)
 
 
 @pytest.mark.parametrize("command", ["", *COMMANDS])
@@ -40,3 +45,17 @@ def test_each_paragraph_of_the_description_is_one_line(invoke, command):
     lines = [line.strip() for line in shown.splitlines()]
     for paragraph in DOCSTRINGS[command].split("\n\n"):
         assert Text.from_markup(" ".join(paragraph.split())).plain in lines
+
+
+@pytest.mark.parametrize("command", ["", *COMMANDS])
+def test_values_are_named_not_typed(invoke, command):
+    shown = invoke(*filter(None, [command]), "--help", env={"COLUMNS": "200"}).stdout
+    assert TYPE_LABEL.findall(shown) == []
+
+
+def test_metavars_keep_what_the_type_said(invoke):
+    """A range and a choice still show: `N [x>=1]`, `csv|jsonl`; arguments read as in the usage."""
+    assert "N [x>=1]" in invoke("replay", "--help").stdout
+    assert "csv|jsonl" in invoke("export", "--help").stdout
+    assert "RATE [0.0<=x<=1.0]" in invoke("simulate", "--help", env={"COLUMNS": "200"}).stdout
+    assert "{CONTACT_ID}" in invoke("timeline", "--help").stdout

@@ -28,7 +28,9 @@ def anomalies(
     channel: Channels = None,
     inbox: Inboxes = None,
     tz: Zone = "UTC",
-    limit: Annotated[int, typer.Option("--limit", "-n", help="Show at most this many rows.")] = 50,
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", metavar="N", help="Show at most this many rows.")
+    ] = 50,
 ) -> None:
     """List contacts whose replay saw impossible events: reason, count, first example.
 

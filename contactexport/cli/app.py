@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from typer.core import TyperCommand, TyperGroup
+from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 if TYPE_CHECKING:
     from eventstore import EventStore
@@ -18,15 +18,22 @@ def flowing(text: str) -> str:
     return "\n\n".join(paragraph.replace("\n", " ") for paragraph in text.split("\n\n"))
 
 
+def _no_type(ctx) -> None:
+    return None
+
+
 class _HelpLayout:
-    """What typer's rich help needs to read cleanly: --help is a flag, so it shows no type (the
-    help prints `<bool>` after a flag unless the flag declares an empty metavar); the docstring's
-    paragraphs flow."""
+    """What typer's rich help needs to read cleanly. It prints a type beside a flag unless the flag
+    declares an empty metavar (`--help <bool>`), and beside an argument whatever its metavar
+    (`CONTACT_ID <str>`): neither is shown. The docstring's paragraphs flow."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.help:
             self.help = flowing(self.help)
+        for param in self.params:
+            if isinstance(param, TyperArgument) and param.metavar:
+                param.display_type_rich = _no_type
 
     def get_help_option(self, ctx):
         option = super().get_help_option(ctx)
@@ -72,6 +79,7 @@ def main_options(
         Path,
         typer.Option(
             "--db",
+            metavar="FILE",
             envvar="CONTACTEXPORT_DB",
             help="SQLite event store (created when missing).",
             dir_okay=False,

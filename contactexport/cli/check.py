@@ -16,6 +16,7 @@ def check(
     paths: Annotated[
         list[Path],
         typer.Argument(
+            metavar="DIR",
             help="Fixture folders (events.jsonl + expected.csv), or folders holding them.",
             exists=True,
             file_okay=False,

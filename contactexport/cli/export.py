@@ -19,6 +19,7 @@ from contactexport.cli.options import (
     ToDate,
     Zone,
     flag,
+    one_of,
     parse_as_of,
     parse_header,
     parse_link_template,
@@ -40,7 +41,9 @@ def export(
     ctx: typer.Context,
     output: Annotated[
         Path | None,
-        typer.Option("-o", "--output", help="Write here instead of stdout.", dir_okay=False),
+        typer.Option(
+            "-o", "--output", metavar="FILE", help="Write here instead of stdout.", dir_okay=False
+        ),
     ] = None,
     from_date: FromDate = None,
     to_date: ToDate = None,
@@ -48,19 +51,27 @@ def export(
     inbox: Inboxes = None,
     tz: Zone = "UTC",
     sort: Annotated[
-        str | None, typer.Option("--sort", help="Sort by this column (report header name).")
+        str | None,
+        typer.Option("--sort", metavar="COLUMN", help="Sort by this column (report header name)."),
     ] = None,
     desc: Annotated[bool, flag("--desc", help="Sort descending.")] = False,
     as_of: AsOf = None,
-    fmt: Annotated[Format, typer.Option("--format", help="csv or jsonl.")] = Format.csv,
+    fmt: Annotated[
+        Format, typer.Option("--format", metavar=one_of(Format), help="csv or jsonl.")
+    ] = Format.csv,
     durations: Annotated[
         DurationStyle,
-        typer.Option("--durations", help="Raw seconds, or the UI's d:hh:mm:ss (hms)."),
+        typer.Option(
+            "--durations",
+            metavar=one_of(DurationStyle),
+            help="Raw seconds, or the UI's d:hh:mm:ss (hms).",
+        ),
     ] = DurationStyle.seconds,
     columns: Annotated[
         str | None,
         typer.Option(
             "--columns",
+            metavar="COLUMNS",
             help="Comma-separated report headers to write, in that order (default: all 57).",
         ),
     ] = None,

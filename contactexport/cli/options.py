@@ -1,4 +1,7 @@
-"""Options several commands share, parsed once: report time zone, as-of, dates."""
+"""Options several commands share, parsed once: report time zone, as-of, dates.
+
+Every option that takes a value names it with a metavar (ZONE, YYYY-MM-DD, N): typer's rich help
+would otherwise label it with its Python type (`<str>`, `<int range>`)."""
 
 import difflib
 from datetime import date, datetime
@@ -16,13 +19,17 @@ from contactexport.vocabulary import CHANNELS
 Zone = Annotated[
     str,
     typer.Option(
-        "--tz", help="Report time zone (IANA name, e.g. America/New_York).", show_default=True
+        "--tz",
+        metavar="ZONE",
+        help="Report time zone (IANA name, e.g. America/New_York).",
+        show_default=True,
     ),
 ]
 AsOf = Annotated[
     str | None,
     typer.Option(
         "--as-of",
+        metavar="TIME",
         help="Show the world as it was then: only events with timestamp <= this ISO 8601 "
         "time (a time without offset is read in --tz). The stored projection is untouched.",
     ),
@@ -33,6 +40,11 @@ def flag(*names: str, help: str):
     """A boolean option. It takes no value, so it declares an empty metavar: otherwise typer's
     rich help prints `<bool>` after it."""
     return typer.Option(*names, metavar="", help=help)
+
+
+def one_of(choices: type[StrEnum]) -> str:
+    """The metavar of an option taking one of a few words: `csv|jsonl`."""
+    return "|".join(choices)
 
 
 def parse_zone(name: str) -> ZoneInfo:
@@ -132,6 +144,7 @@ LinkTemplate = Annotated[
     str | None,
     typer.Option(
         "--link-template",
+        metavar="TEMPLATE",
         envvar="CONTACTEXPORT_LINK_TEMPLATE",
         help="Template for the Link column with {customer_id}, {conversation_id}, {contact_id}, "
         "e.g. 'https://acme.gladly.com/customer/{customer_id}'.",

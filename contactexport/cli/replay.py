@@ -58,7 +58,11 @@ def replay(
     workers: Annotated[
         int,
         typer.Option(
-            "--workers", "-w", min=1, help="Replay in this many processes (same rows, faster)."
+            "--workers",
+            "-w",
+            min=1,
+            metavar="N",
+            help="Replay in this many processes (same rows, faster).",
         ),
     ] = 1,
 ) -> None:

@@ -26,7 +26,7 @@ DEFAULTS = SimulationConfig()
 def _rate(name: str, meaning: str):
     """A 0..1 knob whose default and meaning come from SimulationConfig."""
     text = f"{meaning} (default: {getattr(DEFAULTS, name)})."
-    return Annotated[float | None, typer.Option(min=0.0, max=1.0, help=text)]
+    return Annotated[float | None, typer.Option(min=0.0, max=1.0, metavar="RATE", help=text)]
 
 
 OutboundRate = _rate("outbound_rate", "Conversations the center starts (calls, messages)")
@@ -43,17 +43,23 @@ def simulate(
     conversations: Annotated[
         int | None,
         typer.Option(
-            "--conversations", "-n", min=0, help="Conversations to generate (default: 1000)."
+            "--conversations",
+            "-n",
+            min=0,
+            metavar="N",
+            help="Conversations to generate (default: 1000).",
         ),
     ] = None,
     seed: Annotated[
-        int | None, typer.Option("--seed", help="Same seed, same bytes (default: 0).")
+        int | None,
+        typer.Option("--seed", metavar="N", help="Same seed, same bytes (default: 0)."),
     ] = None,
     output: Annotated[
         Path | None,
         typer.Option(
             "-o",
             "--output",
+            metavar="FILE",
             dir_okay=False,
             help="JSONL file (gzip if it ends in .gz); default stdout.",
         ),
@@ -62,6 +68,7 @@ def simulate(
         Path | None,
         typer.Option(
             "--truth",
+            metavar="FILE",
             dir_okay=False,
             help="Also write the rows the generator intended (its own model, not a replay) "
             "as a Contact Export CSV, sorted and formatted like `contactexport export`.",
@@ -69,19 +76,27 @@ def simulate(
     ] = None,
     start: Annotated[
         str | None,
-        typer.Option("--start", help="First day, YYYY-MM-DD, in --tz (default: 2026-11-02)."),
+        typer.Option(
+            "--start",
+            metavar="YYYY-MM-DD",
+            help="First day, YYYY-MM-DD, in --tz (default: 2026-11-02).",
+        ),
     ] = None,
     days: Annotated[
-        int | None, typer.Option("--days", min=1, help="Days of arrivals (default: 1).")
+        int | None,
+        typer.Option("--days", min=1, metavar="N", help="Days of arrivals (default: 1)."),
     ] = None,
     tz: Annotated[
         str | None,
-        typer.Option("--tz", help="Zone of the daily curve and the shifts (default: UTC)."),
+        typer.Option(
+            "--tz", metavar="ZONE", help="Zone of the daily curve and the shifts (default: UTC)."
+        ),
     ] = None,
     mix: Annotated[
         str | None,
         typer.Option(
             "--mix",
+            metavar="CHANNEL=N,...",
             help="Inbound channel weights, e.g. PHONE_CALL=35,CHAT=20,EMAIL=20,SMS=9,"
             "WHATSAPP=5,FB_MESSENGER=4,VOICEMAIL=7 (the default); unnamed channels get 0.",
         ),
@@ -89,7 +104,10 @@ def simulate(
     agents: Annotated[
         int | None,
         typer.Option(
-            "--agents", min=0, help="Agents on staff (default: 0 = ~1 per 40 conversations a day)."
+            "--agents",
+            min=0,
+            metavar="N",
+            help="Agents on staff (default: 0 = ~1 per 40 conversations a day).",
         ),
     ] = None,
     outbound_rate: OutboundRate = None,
@@ -110,6 +128,7 @@ def simulate(
         Path | None,
         typer.Option(
             "--config",
+            metavar="FILE",
             exists=True,
             dir_okay=False,
             help="TOML file with any knob of docs/simulator.md (options given here win).",

@@ -17,6 +17,7 @@ from contactexport.cli.options import (
     LinkTemplate,
     ToDate,
     Zone,
+    one_of,
     parse_as_of,
     parse_header,
     parse_link_template,
@@ -34,6 +35,11 @@ NUMERIC = ("duration", "count", "money")
 class TableFormat(StrEnum):
     table = "table"
     csv = "csv"
+
+
+TableFormatOption = Annotated[
+    TableFormat, typer.Option("--format", metavar=one_of(TableFormat), help="table or csv.")
+]
 
 
 def _metric(name: str, option: str) -> str:
@@ -69,12 +75,16 @@ def summary(
         list[str] | None,
         typer.Option(
             "--by",
+            metavar="COLUMN|PERIOD",
             help="Group by a report column (e.g. 'Entry Point', 'Inbox when First Queued') or a "
             "period of Queued At: hour, day, week. Repeatable: --by day --by 'Entry Point'.",
         ),
     ] = None,
     metric: Annotated[
-        str, typer.Option("--metric", help="The number or duration column to describe.")
+        str,
+        typer.Option(
+            "--metric", metavar="COLUMN", help="The number or duration column to describe."
+        ),
     ] = "Queued-to-Fulfilled Time",
     from_date: FromDate = None,
     to_date: ToDate = None,
@@ -83,9 +93,12 @@ def summary(
     tz: Zone = "UTC",
     as_of: AsOf = None,
     durations: Annotated[
-        DurationStyle, typer.Option("--durations", help="Raw seconds, or d:hh:mm:ss (hms).")
+        DurationStyle,
+        typer.Option(
+            "--durations", metavar=one_of(DurationStyle), help="Raw seconds, or d:hh:mm:ss (hms)."
+        ),
     ] = DurationStyle.seconds,
-    fmt: Annotated[TableFormat, typer.Option("--format", help="table or csv.")] = TableFormat.table,
+    fmt: TableFormatOption = TableFormat.table,
 ) -> None:
     """Count, mean, median, p90 and max of one metric per group, e.g. voice wait by entry point.
 
@@ -114,8 +127,10 @@ def summary(
 @app.command(rich_help_panel="Report")
 def top(
     ctx: typer.Context,
-    metric: Annotated[str, typer.Argument(help="The number or duration column to rank by.")],
-    n: Annotated[int, typer.Option("-n", help="How many contacts.")] = 20,
+    metric: Annotated[
+        str, typer.Argument(metavar="COLUMN", help="The number or duration column to rank by.")
+    ],
+    n: Annotated[int, typer.Option("-n", metavar="N", help="How many contacts.")] = 20,
     from_date: FromDate = None,
     to_date: ToDate = None,
     channel: Channels = None,
@@ -123,11 +138,11 @@ def top(
     tz: Zone = "UTC",
     as_of: AsOf = None,
     link_template: LinkTemplate = None,
-    fmt: Annotated[TableFormat, typer.Option("--format", help="table or csv.")] = TableFormat.table,
+    fmt: TableFormatOption = TableFormat.table,
 ) -> None:
     """The contacts contributing most to a metric (e.g. "Contact Handle Time"), with links."""
     zone = parse_zone(tz)
-    metric = _metric(metric, "metric")
+    metric = _metric(metric, "COLUMN")
     query = ExportQuery(
         filters_from_options(from_date, to_date, channel, inbox, zone), sort=metric, descending=True
     )

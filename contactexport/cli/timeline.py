@@ -60,10 +60,16 @@ def _closest_ids(store: EventStore, contact_id: str) -> list[str]:
 @app.command(rich_help_panel="Explain")
 def timeline(
     ctx: typer.Context,
-    contact_id: Annotated[str, typer.Argument(help="The Contact ID to explain.")],
+    contact_id: Annotated[
+        str, typer.Argument(metavar="CONTACT_ID", help="The Contact ID to explain.")
+    ],
     why: Annotated[
         str | None,
-        typer.Option("--why", help="Explain one column: its rule, the events, the arithmetic."),
+        typer.Option(
+            "--why",
+            metavar="COLUMN",
+            help="Explain one column: its rule, the events, the arithmetic.",
+        ),
     ] = None,
     as_json: Annotated[bool, flag("--json", help="Print JSON (docs/timeline.md).")] = False,
     tz: Zone = "UTC",
