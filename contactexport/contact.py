@@ -156,6 +156,15 @@ class Contact:
         self.channel_rank = CHANNEL_RANK.get(channel, len(CHANNEL_RANK))
         self.phone = channel == "PHONE_CALL"
 
+    def copy(self) -> "Contact":
+        """A copy the end-of-conversation rules (which only set facts and add view segments)
+        can change without changing this contact."""
+        twin = object.__new__(Contact)
+        for name in Contact.__slots__:
+            setattr(twin, name, getattr(self, name))
+        twin.view_segments = list(self.view_segments)
+        return twin
+
     @property
     def live(self) -> bool:
         return self.state not in ("pending", "ended")

@@ -60,6 +60,27 @@ class ConversationReplay:
             contact.set_channel(content["channel"])  # met first through a payment, which has none
         return contact
 
+    def add(self, event: Event) -> None:
+        """One more event, in replay order."""
+        self.last_event_ms = event.time_ms
+        _route(self, event)
+
+    def finish(self) -> None:
+        """The rules that need the whole conversation: run once, after the last event."""
+        contacts = list(self.contacts.values())
+        fulfil_across_channels(contacts)
+        views = merge_views(self.view_events, self.last_event_ms)
+        attribute_view_time(contacts, views, self.closes)
+
+    def finished_copy(self) -> "ConversationReplay":
+        """What `finish` makes of the conversation so far, leaving this replay to go on: the
+        timeline's view after each event without replaying every prefix again."""
+        copy = ConversationReplay(self.conversation_id, last_event_ms=self.last_event_ms)
+        copy.contacts = {key: contact.copy() for key, contact in self.contacts.items()}
+        copy.view_events, copy.closes = self.view_events, self.closes
+        copy.finish()
+        return copy
+
     def feed(self, contact: Contact, trigger: str, event: Event) -> None:
         """Apply the event, keeping the step when tracing (replay inlines the plain apply)."""
         before = contact.state
@@ -96,12 +117,8 @@ def replay_events(
     """Replay events already in replay order; `trace` keeps each step for the timeline."""
     replay = ConversationReplay(conversation_id, steps=[] if trace else None)
     for event in ordered:
-        replay.last_event_ms = event.time_ms
-        _route(replay, event)
-    contacts = list(replay.contacts.values())
-    fulfil_across_channels(contacts)
-    views = merge_views(replay.view_events, replay.last_event_ms)
-    attribute_view_time(contacts, views, replay.closes)
+        replay.add(event)
+    replay.finish()
     return replay
 
 

@@ -1,10 +1,11 @@
 """One contact's story: its events in replay order, what each changed, and why.
 
-The conversation is replayed once per event prefix, so every column change is attributed to
-the event that caused it, including events of *other* contacts (the call that fulfilled an
-email, the next contact that cut off after-contact time, the contact that outranked this one
-for handle time) and conversation events (profile views, the conversation closing).
-Conversations are small, so the quadratic cost is a few milliseconds.
+After each event the columns are computed as a replay of the conversation up to that event
+would show them (the end-of-conversation rules run on a copy), so every column change is
+attributed to the event that caused it, including events of *other* contacts (the call that
+fulfilled an email, the next contact that cut off after-contact time, the contact that
+outranked this one for handle time) and conversation events (profile views, the conversation
+closing).
 """
 
 from collections.abc import Iterable
@@ -13,7 +14,7 @@ from typing import Any
 
 from contactexport.columns import BY_HEADER, COLUMNS, HEADERS, row_values, running_values
 from contactexport.contact import Contact, Event
-from contactexport.conversation import replay_events, replay_order
+from contactexport.conversation import ConversationReplay, replay_order
 from contactexport.vocabulary import CONVERSATION_CLOSED, PROFILE_VIEW_ENDED, PROFILE_VIEW_STARTED
 from eventstore.records import StoredEvent
 
@@ -67,25 +68,22 @@ def build_timeline(
 ) -> Timeline | None:
     """The contact's timeline, or None when the events never mention it."""
     ordered = replay_order(events, as_of_ms)
-    final = replay_events(conversation_id, ordered, trace=True)
-    contact = final.contacts.get(contact_id)
-    if contact is None:
-        return None
-    steps = {(id(s.event), s.contact_id): s for s in final.steps or ()}
+    replay = ConversationReplay(conversation_id, steps=[])
     entries: list[Entry] = []
     previous = [None] * len(COLUMNS)
-    # Nothing before the contact's first event can concern it: those prefixes are skipped.
-    first = next(i for i, e in enumerate(ordered) if e.content.get("contactId") == contact_id)
-    for index, event in enumerate(ordered[first:], start=first):
-        prefix = replay_events(conversation_id, ordered[: index + 1]).contacts.get(contact_id)
-        values = running_values(prefix) if prefix is not None else [None] * len(COLUMNS)
+    for event in ordered:
+        seen = len(replay.steps)
+        replay.add(event)
+        if contact_id not in replay.contacts:
+            continue  # nothing before the contact's first event can concern it
+        values = running_values(replay.finished_copy().contacts[contact_id])
         changes = [
             Change(header, old, new)
             for header, old, new in zip(HEADERS, previous, values, strict=True)
             if old != new
         ]
         previous = values
-        step = steps.get((id(event), contact_id))
+        step = next((s for s in replay.steps[seen:] if s.contact_id == contact_id), None)
         source, source_contact = _source(event, contact_id)
         if step is None and not changes and event.type not in ALWAYS_SHOWN:
             continue
@@ -94,6 +92,10 @@ def build_timeline(
             entry.state_before, entry.state_after = step.before, step.after
             entry.anomaly = step.anomaly.reason if step.anomaly else None
         entries.append(entry)
+    replay.finish()
+    contact = replay.contacts.get(contact_id)
+    if contact is None:
+        return None
     return Timeline(contact, entries, row_values(contact))
 
 

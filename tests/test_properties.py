@@ -17,9 +17,15 @@ from strategies import chaos, conversations, corruptions, render, streams
 from builders import ev, stored
 from contactexport.columns import COLUMNS, HEADERS, row_values, running_values
 from contactexport.contact import HOLD_KINDS
-from contactexport.conversation import ConversationReplay, replay_conversation, replay_order
+from contactexport.conversation import (
+    ConversationReplay,
+    replay_conversation,
+    replay_events,
+    replay_order,
+)
 from contactexport.ingest import ingest_lines
 from contactexport.projector import ANOMALIES, TABLE, catch_up
+from contactexport.timeline import build_timeline
 from contactexport.timestamps import parse_ms
 from contactexport.vocabulary import PROFILE_VIEW_ENDED, PROFILE_VIEW_STARTED
 from eventstore import EventStore
@@ -400,3 +406,38 @@ def test_corrupted_lines_are_rejected_and_change_nothing_else(events, data):
     clean.close()
     assert rows == expected_rows
     assert anomalies == expected_anomalies
+
+
+# The timeline tells the same story as replaying every prefix ------------------------------------
+
+
+@settings(REPLAY, max_examples=150)
+@given(ANY_CONVERSATION)
+def test_the_timeline_shows_every_change_a_replay_of_each_prefix_shows(events):
+    """build_timeline replays once and runs the end-of-conversation rules on a copy after each
+    event; the slow, obvious way replays every prefix from scratch. Both must agree."""
+    ordered = replay_order(stored(events))
+    final = replay_events_of(ordered)
+    for contact_id in final.contacts:
+        timeline = build_timeline(contact_id, "conv-1", stored(events))
+        assert timeline is not None
+        shown = {entry.event.event_id: entry.changes for entry in timeline.entries}
+        previous: list = [None] * len(COLUMNS)
+        for index, event in enumerate(ordered):
+            prefix = replay_events_of(ordered[: index + 1]).contacts.get(contact_id)
+            values = running_values(prefix) if prefix is not None else [None] * len(COLUMNS)
+            expected = [
+                (header, old, new)
+                for header, old, new in zip(HEADERS, previous, values, strict=True)
+                if old != new
+            ]
+            if expected:
+                changes = shown.get(event.event_id)
+                assert changes is not None, f"no entry for {event!r}"
+                assert [(c.column, c.old, c.new) for c in changes] == expected
+            previous = values
+        assert timeline.row == row_values(final.contacts[contact_id])
+
+
+def replay_events_of(ordered):
+    return replay_events("conv-1", ordered)
