@@ -52,10 +52,11 @@ def _work(job: Job) -> ReplayReport:
             mine = [s for s in _all_streams(store) if partition(s, job.workers) == job.worker]
             streams = store.scan_streams(until=job.head, only=mine)
         else:
-            streams = (
+            up_to_head = (
                 (stream_id, [e for e in events if e.position <= job.head])
                 for stream_id, events in store.iter_streams(job.streams)
             )
+            streams = ((stream_id, events) for stream_id, events in up_to_head if events)
         scratch = sqlite3.connect(job.scratch, isolation_level=None)
         scratch.execute("PRAGMA journal_mode = OFF")
         scratch.execute("PRAGMA synchronous = OFF")

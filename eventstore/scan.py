@@ -14,8 +14,9 @@ pass. Memory stays bounded whatever the order; only the cost of those streams ch
 """
 
 import sqlite3
+import sys
 from array import array
-from collections.abc import Collection, Iterator
+from collections.abc import Iterable, Iterator
 
 import orjson
 
@@ -23,15 +24,15 @@ from eventstore.records import StoredEvent
 
 _COLUMNS = "position, event_id, stream_id, type, time_ms, data"
 _make_event = StoredEvent._make
-# What a buffered event costs besides its data: the tuple, its ints and its other strings.
-_OVERHEAD_BYTES = 400
+# What a buffered event costs besides its data string: the tuple, its ints, its other strings.
+_OVERHEAD_BYTES = 350
 
 
 def scan_streams(
     conn: sqlite3.Connection,
     *,
     until: int | None,
-    only: Collection[str] | None,
+    only: Iterable[str] | None,
     buffer_bytes: int,
 ) -> Iterator[tuple[str, list[StoredEvent]]]:
     """(stream id, its events in position order) for each stream, in the order streams end.
@@ -39,23 +40,28 @@ def scan_streams(
     `until` leaves out events after that position; `only` restricts the pass to those streams;
     `buffer_bytes` bounds the memory of the events held for open streams.
     """
-    where, parameters = _where(until, only)
+    wanted = None if only is None else orjson.dumps(sorted(set(only))).decode()
+    where, parameters = _where(until, wanted)
     last_positions = conn.execute(
         f"SELECT max(position) FROM events {where} GROUP BY stream_id ORDER BY 1", parameters
     )
     ends_array = array("q", (position for (position,) in last_positions))
-    if until is None and ends_array:
+    if not ends_array:
+        return
+    if until is None:
         # Events appended after that query (outside a transaction, another process may) are
         # left out: a stream they extend would otherwise never see its new last event.
         until = ends_array[-1]
-        where, parameters = _where(until, only)
+        where, parameters = _where(until, wanted)
     ends = iter(ends_array)
     next_end = next(ends, None)
     open_streams: dict[str, list[StoredEvent]] = {}
     buffered = 0
     set_aside: set[str] = set()
     # NOT INDEXED: walk the table in position order even when `only` could use the index.
-    rows = conn.execute(f"SELECT {_COLUMNS} FROM events NOT INDEXED {where}", parameters)
+    rows = conn.execute(
+        f"SELECT {_COLUMNS} FROM events NOT INDEXED {where} ORDER BY position", parameters
+    )
     for row in rows:
         stream_id = row[2]
         if row[0] == next_end:
@@ -75,9 +81,11 @@ def scan_streams(
                 open_streams[stream_id] = [_make_event(row)]
             else:
                 events.append(_make_event(row))
-            buffered += len(row[5]) + _OVERHEAD_BYTES
+            buffered += sys.getsizeof(row[5]) + _OVERHEAD_BYTES
             if buffered > buffer_bytes:
                 buffered = _set_aside_oldest(open_streams, set_aside, buffered, buffer_bytes // 2)
+    if next_end is not None or open_streams:
+        raise RuntimeError("scan_streams: the pass ended before every stream's last event")
     for stream_id in sorted(set_aside):
         yield stream_id, _read_stream(conn, stream_id, until)
 
@@ -95,17 +103,17 @@ def _set_aside_oldest(
 
 
 def _size(events: list[StoredEvent]) -> int:
-    return sum(len(event[5]) for event in events) + _OVERHEAD_BYTES * len(events)
+    return sum(sys.getsizeof(event[5]) for event in events) + _OVERHEAD_BYTES * len(events)
 
 
-def _where(until: int | None, only: Collection[str] | None) -> tuple[str, list]:
+def _where(until: int | None, wanted: str | None) -> tuple[str, list]:
     conditions, parameters = ["stream_id IS NOT NULL"], []
     if until is not None:
         conditions.append("position <= ?")
         parameters.append(until)
-    if only is not None:
+    if wanted is not None:
         conditions.append("stream_id IN (SELECT value FROM json_each(?))")
-        parameters.append(orjson.dumps(sorted(set(only))).decode())
+        parameters.append(wanted)
     return "WHERE " + " AND ".join(conditions), parameters
 
 

@@ -9,7 +9,7 @@ import hashlib
 import itertools
 import operator
 import sqlite3
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from functools import cached_property
@@ -235,11 +235,12 @@ class EventStore:
         self,
         *,
         until: int | None = None,
-        only: Collection[str] | None = None,
+        only: Iterable[str] | None = None,
         buffer_bytes: int = 32 * 2**20,
     ) -> Iterator[tuple[str, list[StoredEvent]]]:
-        """Each stream (all, or `only` those) with its events in position order, streams in the
-        order their last event was stored, events after `until` left out.
+        """Each stream (all, or `only` those) with its events in position order, events after
+        `until` left out; streams come in the order their last event was stored, except those
+        set aside to bound memory, which come last, by id.
 
         One sequential pass (scan.py): for whole-store work on a big store, faster than
         `iter_streams`, whose index order means random reads. Memory for the events held

@@ -13,6 +13,10 @@ def event(n: int, stream: str | None = "s1", data: str | None = None) -> NewEven
     return NewEvent(f"e{n}", stream, "T/HAPPENED", 1_000 * n, data or f'{{"n": {n}}}', "in", n)
 
 
+def positions(streams) -> list[tuple[str, list[int]]]:
+    return [(stream_id, [e.position for e in events]) for stream_id, events in streams]
+
+
 class EventStoreContract:
     """Subclasses provide the `store` fixture."""
 
@@ -146,6 +150,45 @@ class EventStoreContract:
         streams = list(store.scan_streams(buffer_bytes=150))
         assert [sid for sid, _ in streams] == [f"s{n}" for n in range(2, 12)] + ["old"]
         assert [e.position for e in streams[-1][1]] == [1, 12]
+
+    def test_a_stream_over_the_budget_is_handed_over_after_the_pass(self, store):
+        """ "old" ends at 3, before "b" and "c": only set aside does it come last."""
+        store.append([event(1, "old", "x" * 300), event(2, "b"), event(3, "old"), event(4, "c"),
+                      event(5, "b"), event(6, "c")])  # fmt: skip
+        assert positions(store.scan_streams())[0] == ("old", [1, 3])
+        assert positions(store.scan_streams(buffer_bytes=1000)) == [
+            ("b", [2, 5]),
+            ("c", [4, 6]),
+            ("old", [1, 3]),
+        ]
+
+    def test_the_oldest_open_stream_is_the_one_set_aside(self, store):
+        """Over budget, streams go oldest first until half the budget is left: here "a" alone."""
+        store.append([event(1, "a", "x" * 1000), event(2, "b"), event(3, "a"), event(4, "b")])
+        assert positions(store.scan_streams()) == [("a", [1, 3]), ("b", [2, 4])]
+        assert positions(store.scan_streams(buffer_bytes=1500)) == [("b", [2, 4]), ("a", [1, 3])]
+
+    def test_streams_handed_over_give_their_budget_back(self, store):
+        """A log in time order never exceeds a budget of two events, however long it is."""
+        store.append([event(n, f"s{n // 2}") for n in range(2, 402)])
+        assert positions(store.scan_streams(buffer_bytes=2 * 420)) == [
+            (f"s{k}", [2 * k - 1, 2 * k]) for k in range(1, 201)
+        ]
+
+    def test_the_budget_counts_bytes_not_characters(self, store):
+        """Emoji take 4 bytes a character in memory: a budget of characters would hold 4x more."""
+        emoji = '"' + "\U0001f600" * 500 + '"'
+        store.append([event(1, "a", emoji), event(2, "b"), event(3, "a"), event(4, "b")])
+        assert positions(store.scan_streams(buffer_bytes=1500)) == [("b", [2, 4]), ("a", [1, 3])]
+
+    def test_scan_streams_only_may_be_any_iterable(self, store):
+        store.append([event(1, "a"), event(2, "b")])
+        assert positions(store.scan_streams(only=(s for s in ["a"]))) == [("a", [1])]
+
+    def test_scan_streams_does_not_depend_on_unordered_select_order(self, store):
+        store.append([event(1, "a"), event(2, "b"), event(3, "a")])
+        store.conn.execute("PRAGMA reverse_unordered_selects = ON")
+        assert positions(store.scan_streams()) == [("b", [2]), ("a", [1, 3])]
 
     # One store per test, appended to by every example; the suite runs once per store kind.
     @settings(

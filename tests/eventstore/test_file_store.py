@@ -94,3 +94,19 @@ def test_a_busy_store_times_out_clearly(path):
             with pytest.raises(sqlite3.OperationalError, match="locked"):
                 other.append([event(2)])
         assert other.append([event(2)]).accepted == 1
+
+
+def test_a_set_aside_stream_ignores_events_appended_during_the_scan(path):
+    def stream_event(n: int, stream: str) -> NewEvent:
+        return NewEvent(f"e{n}", stream, "T/HAPPENED", n, f'{{"n": {n}}}', "in", n)
+
+    with EventStore(path) as writer:
+        writer.append([stream_event(1, "old")])
+        writer.append([stream_event(n, f"s{n // 2}") for n in range(2, 40)])
+        writer.append([stream_event(40, "old")])
+        with EventStore(path) as reader:
+            streams = reader.scan_streams(buffer_bytes=600)
+            first = next(streams)
+            writer.append([stream_event(41, "old")])
+            scanned = dict([first, *streams])
+    assert [e.position for e in scanned["old"]] == [1, 40]

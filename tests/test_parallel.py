@@ -1,0 +1,20 @@
+"""Parallel replay's worker, in-process: it must see the store as of the head it was given."""
+
+from contactexport.parallel import Job, _work
+from eventstore import EventStore, NewEvent
+
+
+def event(n: int, stream: str) -> NewEvent:
+    return NewEvent(f"e{n}", stream, "T/HAPPENED", 1_000 * n, f'{{"n": {n}}}', "in", n)
+
+
+def test_a_worker_reads_nothing_past_the_head(tmp_path):
+    """Events ingested while a replay runs wait for the next one, in full and incremental runs."""
+    path = tmp_path / "events.db"
+    with EventStore(path) as store:
+        store.append([event(1, "a"), event(2, "b")])
+        store.append([event(3, "a"), event(4, "c")])
+    for k, streams in enumerate((None, ("a", "b", "c"))):
+        job = Job(str(path), str(tmp_path / f"part-{k}.db"), 0, 1, head=2, streams=streams)
+        report = _work(job)
+        assert (report.conversations, report.events) == (2, 2)
