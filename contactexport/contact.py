@@ -39,7 +39,7 @@ class Event:
     def __repr__(self) -> str:
         return f"Event({self.time_ms}, {self.event_id!r}, {self.type!r})"
 
-    def assignee(self, key: str = "context") -> dict[str, Any]:
+    def assignee(self, key: str | None = "context") -> dict[str, Any]:
         """`context.assignee` (just before the event) or, with key=None, `content.assignee`."""
         content = self.content
         holder = content.get(key) if key else content
@@ -126,18 +126,27 @@ class Contact:
         self.set_channel(text(content, "channel"))
         self.state = "pending"
         self.anomalies: list[Anomaly] = []
-        self.queued_at = self.initiator = self.direction = None
-        self.entry_point = self.final_ivr_selection = self.inbox_first_queued = None
+        self.queued_at: int | None = None
+        self.initiator: str | None = None
+        self.direction: str | None = None
+        self.entry_point: str | None = None
+        self.final_ivr_selection: str | None = None
+        self.inbox_first_queued: str | None = None
         self.due_at: int | None = None
         self.outbound_call = False
-        self.offered_at = self.accepted_at = self.answered_at = None
+        self.offered_at: int | None = None
+        self.accepted_at: int | None = None
+        self.answered_at: int | None = None
         self.offered = self.accepted = self.missed = self.declined = self.transferred = 0
         self.fulfilled = False
         self.fulfilled_at: int | None = None
-        self.fulfilled_type = self.fulfilled_by = None
+        self.fulfilled_type: str | None = None
+        self.fulfilled_by: str | None = None
         self.ended_at: int | None = None
-        self.status = self.agent_when_ended = self.inbox_when_ended = None
-        self.open_hold: tuple[int, str] | None = None
+        self.status: str | None = None
+        self.agent_when_ended: str | None = None
+        self.inbox_when_ended: str | None = None
+        self.open_hold: tuple[int, str | None] | None = None  # (started at, kind)
         self.hold_ms = dict.fromkeys(HOLD_KINDS, 0) | {"TOTAL": 0}
         self.hold_count = dict.fromkeys(HOLD_KINDS, 0) | {"TOTAL": 0}
         self.messages = {"total": 0, "customer": 0, "agent": 0, "rules": 0, "api": 0}
@@ -153,7 +162,7 @@ class Contact:
     def set_channel(self, channel: str | None) -> None:
         """The channel and what follows from it (payments and profile views carry none)."""
         self.channel = channel
-        self.channel_rank = CHANNEL_RANK.get(channel, len(CHANNEL_RANK))
+        self.channel_rank = CHANNEL_RANK.get(channel or "", len(CHANNEL_RANK))
         self.phone = channel == "PHONE_CALL"
 
     def copy(self) -> "Contact":
@@ -260,9 +269,9 @@ def _hold_started(contact: Contact, event: Event) -> None:
         contact.hold_count[kind] += 1
 
 
-def _close_hold(contact: Contact, at_ms: int) -> None:
+def _close_hold(contact: Contact, hold: tuple[int, str | None], at_ms: int) -> None:
     """A hold's kind is the one it started with; its time runs until it ends (or the call)."""
-    started_ms, kind = contact.open_hold
+    started_ms, kind = hold
     contact.open_hold = None
     duration = at_ms - started_ms
     contact.hold_ms["TOTAL"] += duration
@@ -271,7 +280,8 @@ def _close_hold(contact: Contact, at_ms: int) -> None:
 
 
 def _hold_ended(contact: Contact, event: Event) -> None:
-    _close_hold(contact, event.time_ms)
+    if contact.open_hold is not None:  # always, in on_hold: only HOLD_STARTED leads there
+        _close_hold(contact, contact.open_hold, event.time_ms)
 
 
 def _message_received(contact: Contact, event: Event) -> None:
@@ -279,7 +289,7 @@ def _message_received(contact: Contact, event: Event) -> None:
 
 
 def _message_sent(contact: Contact, event: Event) -> None:
-    _message(contact, SENDER_BY_INITIATOR.get(event.initiator_type), event.time_ms)
+    _message(contact, SENDER_BY_INITIATOR.get(event.initiator_type or ""), event.time_ms)
 
 
 def _message(contact: Contact, sender: str | None, at_ms: int) -> None:
@@ -333,7 +343,7 @@ def _ended(contact: Contact, event: Event) -> None:
     contact.agent_when_ended = text(assignee, "agentId")
     contact.inbox_when_ended = text(assignee, "inboxId")
     if contact.open_hold is not None:
-        _close_hold(contact, event.time_ms)
+        _close_hold(contact, contact.open_hold, event.time_ms)
 
 
 EFFECTS = {

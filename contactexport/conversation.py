@@ -176,9 +176,9 @@ def fulfil_across_channels(contacts: list[Contact]) -> None:
     conversation, on another channel, ENDED, that contact having been fulfilled earlier, was
     fulfilled by it: it takes that contact's Fulfilled At and names it in Fulfilled by.
     """
-    own_fulfilment = {c.contact_id: c.fulfilled_at for c in contacts}
+    own_fulfilment = {c.contact_id: c.fulfilled_at for c in contacts if c.fulfilled_at is not None}
     for contact in contacts:
-        if contact.fulfilled_type != "RESPONDED" or contact.fulfilled_at is None:
+        if contact.fulfilled_type != "RESPONDED" or contact.contact_id not in own_fulfilment:
             continue
         at = own_fulfilment[contact.contact_id]
         fulfillers = [
@@ -187,8 +187,7 @@ def fulfil_across_channels(contacts: list[Contact]) -> None:
             if other is not contact
             and other.channel != contact.channel
             and other.ended_at == at
-            and own_fulfilment[other.contact_id] is not None
-            and own_fulfilment[other.contact_id] < at
+            and own_fulfilment.get(other.contact_id, at) < at
         ]
         if fulfillers:
             by = min(fulfillers, key=lambda c: (c.channel_rank, c.contact_id))

@@ -106,8 +106,9 @@ def _size(events: list[StoredEvent]) -> int:
     return sum(sys.getsizeof(event[5]) for event in events) + _OVERHEAD_BYTES * len(events)
 
 
-def _where(until: int | None, wanted: str | None) -> tuple[str, list]:
-    conditions, parameters = ["stream_id IS NOT NULL"], []
+def _where(until: int | None, wanted: str | None) -> tuple[str, list[int | str]]:
+    conditions: list[str] = ["stream_id IS NOT NULL"]
+    parameters: list[int | str] = []
     if until is not None:
         conditions.append("position <= ?")
         parameters.append(until)
