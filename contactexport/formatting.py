@@ -9,7 +9,11 @@ from typing import Any
 from contactexport.timestamps import timestamp_formatter
 
 _PLAIN_NUMBER = re.compile(r"[+-][0-9]+(?:\.[0-9]+)?")  # ASCII digits, as spreadsheets read
-_FORMULA_START = ("=", "@", "\t", "+", "-")
+# Gladly IDs are base64url, so 1 in 64 starts with "-". Text of only these characters can be
+# no more than a name or a cell reference in a spreadsheet (no call, no link: those need
+# parentheses, "!" or quotes), and quoting it would corrupt the IDs analysts join on.
+_PLAIN_ID = re.compile(r"-[A-Za-z0-9_-]*")
+_FORMULA_START = ("=", "@", "\t", "\r", "+", "-")
 
 
 def seconds(ms: int) -> str:
@@ -28,8 +32,13 @@ def money(amount: Decimal) -> str:
 
 
 def spreadsheet_safe(text: str) -> str:
-    """Quote text a spreadsheet would run as a formula; plain numbers (+15550100) stay."""
-    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
+    """Quote text a spreadsheet would run as a formula; plain numbers (+15550100) and IDs
+    (-iHMbVH2vffonQO-m3TyjQ) stay."""
+    if (
+        text.startswith(_FORMULA_START)
+        and not _PLAIN_NUMBER.fullmatch(text)
+        and not _PLAIN_ID.fullmatch(text)
+    ):
         return "'" + text
     return text
 

@@ -22,7 +22,8 @@ from eventstore import EventStore
 
 HOSTILE = ["=cmd|' /C calc'!A0", "@SUM(1)", "\tx", "+1+2", "-1-", "+15550100", "-2", "-", "+",
            "'quoted", "plain", "-1.5", "+1.", "+.5", "=", "", "a,b", 'say "hi"', "two\nlines",
-           "cr\rhere", "-1.2.3", "+12a", " lead", "-,1", "é ünïcødé 📞"]  # fmt: skip
+           "cr\rhere", "-1.2.3", "+12a", " lead", "-,1", "é ünïcødé 📞", "-iHMbVH2vffonQO-m3TyjQ",
+           "-abc(", "\r=cmd", "-A1!B2", "+iHMb", "-_-"]  # fmt: skip
 
 
 @pytest.fixture
@@ -65,6 +66,7 @@ def sql_csv(store, row_format):
         "https://x/{customer_id}/{conversation_id}/{contact_id}",
         "={contact_id}",
         "it's/{contact_id}",
+        "{customer_id}",
     ],
 )
 def test_sql_and_python_formatting_agree(store, template):

@@ -37,6 +37,12 @@ def test_money_has_no_exponent_or_trailing_zeros(amount, text):
         ("+15550100", "+15550100"),
         ("-120", "-120"),
         ("-1.5", "-1.5"),
+        ("\r=cmd", "'\r=cmd"),
+        ("-iHMbVH2vffonQO-m3TyjQ", "-iHMbVH2vffonQO-m3TyjQ"),  # a Gladly ID: joins must work
+        ("-_-", "-_-"),
+        ("-abc(1)", "'-abc(1)"),
+        ("-A1!B2", "'-A1!B2"),
+        ("+iHMbVH2vffonQO", "'+iHMbVH2vffonQO"),  # base64url has no "+": not an ID
         ("support@acme.com", "support@acme.com"),
         ("billing", "billing"),
     ],
