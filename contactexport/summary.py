@@ -8,7 +8,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from decimal import Decimal
 from typing import Any
 
@@ -31,12 +31,13 @@ class GroupStats:
 
 
 def bucket(ms: int | None, size: str, zone: tzinfo) -> str:
-    """Queued At as a period in the report zone: 2026-11-02T08, 2026-11-02 or 2026-W45."""
+    """Queued At as a period in the report zone: 2026-11-02T08:00+00:00, 2026-11-02 or
+    2026-W45. An hour carries its offset: on the night clocks go back, 01:00 comes twice."""
     if ms is None:
         return ""
     moment = to_datetime(ms, zone)
     if size == "hour":
-        return moment.strftime("%Y-%m-%dT%H")
+        return moment.replace(minute=0, second=0, microsecond=0).isoformat(timespec="minutes")
     if size == "day":
         return moment.date().isoformat()
     year, week, _ = moment.isocalendar()
@@ -75,5 +76,16 @@ def summarize(rows: Iterable[tuple], by: list[str], metric: str, zone: tzinfo) -
             p90(values),
             max(values),
         )
-        for key, values in sorted(groups.items())
+        for key, values in sorted(groups.items(), key=lambda group: _in_order(group[0], by))
     ]
+
+
+def _in_order(key: tuple[str, ...], by: list[str]) -> tuple:
+    """Groups in key order, hours in time order: by text, the two 01:00 hours of a night
+    clocks go back would sort by their offsets."""
+    return tuple(
+        (part != "", datetime.fromisoformat(part) if part else None)
+        if name == "hour"
+        else (True, part)
+        for name, part in zip(by, key, strict=True)
+    )

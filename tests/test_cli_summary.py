@@ -3,6 +3,7 @@
 import csv
 import io
 from datetime import UTC
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -45,7 +46,7 @@ def test_top_lists_the_biggest_contributors_with_links(loaded):
 
 @pytest.mark.parametrize(
     ("size", "expected"),
-    [("hour", "2026-11-02T08"), ("day", "2026-11-02"), ("week", "2026-W45")],
+    [("hour", "2026-11-02T08:00+00:00"), ("day", "2026-11-02"), ("week", "2026-W45")],
 )
 def test_time_buckets(size, expected):
     assert bucket(parse_ms("2026-11-02T08:30:00Z"), size, UTC) == expected
@@ -70,3 +71,28 @@ def test_statistics_per_group():
         (("b",), 1, 5000, 5000, 5000),
     ]
     assert p90([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0]) == pytest.approx(9.1)
+
+
+@pytest.mark.parametrize(
+    ("zone", "first", "second"),
+    [
+        # 01:00 comes twice in New York (-04:00, then -05:00) and 02:00 in Amsterdam (+02:00,
+        # then +01:00): both hours stay apart and in time order, whatever their offsets sort as.
+        ("America/New_York", "2026-11-01T05:30:00Z", "2026-11-01T06:30:00Z"),
+        ("Europe/Amsterdam", "2026-10-25T00:30:00Z", "2026-10-25T01:30:00Z"),
+    ],
+)
+def test_the_hour_clocks_go_back_is_two_hours_in_time_order(zone, first, second):
+    from contactexport.columns import HEADERS
+
+    def row(queued, talk):
+        values = [None] * len(HEADERS)
+        values[HEADERS.index("Queued At")] = parse_ms(queued)
+        values[HEADERS.index("Talk Time")] = talk
+        return tuple(values)
+
+    rows = [row(second, 2000), row(first, 1000), row(first, 3000)]
+    stats = summarize(rows, ["hour"], "Talk Time", ZoneInfo(zone))
+    assert [(s.count, s.mean) for s in stats] == [(2, 2000), (1, 2000)]
+    earlier, later = (s.key[0] for s in stats)
+    assert earlier[:13] == later[:13] and earlier != later
