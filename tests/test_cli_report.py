@@ -287,3 +287,15 @@ def test_a_file_that_is_not_a_store_is_a_clear_error(invoke):
         result = invoke(*command, input="")
         assert result.exit_code == 2, command
         assert "error:" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["export"], ["summary"], ["top", "Talk Time"], ["anomalies"], ["timeline", "c-1"], ["replay"]],
+)
+def test_a_missing_store_is_refused_not_created(invoke, command):
+    """A mistyped --db would otherwise make an empty store and report nothing, successfully."""
+    result = invoke(*command)
+    assert result.exit_code == 2
+    assert f"no event store at {invoke.db}: ingest events first" in result.stderr
+    assert not invoke.db.exists()

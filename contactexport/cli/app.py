@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 if TYPE_CHECKING:
@@ -81,7 +82,7 @@ def main_options(
             "--db",
             metavar="FILE",
             envvar="CONTACTEXPORT_DB",
-            help="SQLite event store (created when missing).",
+            help="SQLite event store; ingest creates it, the other commands need it to exist.",
             dir_okay=False,
         ),
     ] = Path("contactexport.db"),
@@ -100,12 +101,24 @@ def db_path(ctx: typer.Context) -> Path:
     return ctx.find_root().obj
 
 
-def open_store(ctx: typer.Context) -> "EventStore":
-    """The store named by --db, or exit 2 with the reason when it cannot be opened."""
+def open_store(ctx: typer.Context, *, create: bool = False) -> "EventStore":
+    """The store named by --db, or exit 2 with the reason when it cannot be opened.
+
+    Only `create` (ingest) makes a new one: for any other command a missing file is a mistyped
+    --db, and an empty store created there would answer every question with nothing.
+    """
     from eventstore import EventStore, StoreError
 
+    path = db_path(ctx)
+    if not create and not path.exists():
+        err.print(
+            f"[red]error:[/] no event store at {escape(str(path))}: ingest events first, "
+            "or pass --db / CONTACTEXPORT_DB",
+            highlight=False,
+        )
+        raise typer.Exit(2)
     try:
-        return EventStore(db_path(ctx))
+        return EventStore(path)
     except StoreError as error:
         err.print(f"[red]error:[/] {error}", highlight=False)
         raise typer.Exit(2) from None

@@ -58,7 +58,7 @@ def ingest(
     Idempotent: running the same files again (after a crash, say) stores only what is missing.
     """
     _check_inputs(files)
-    with open_store(ctx) as store:
+    with open_store(ctx, create=True) as store:
         try:
             with _progress_bar(files, enabled=progress) as advance:
                 report = ingest_files(store, files, on_progress=advance)
