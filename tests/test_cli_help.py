@@ -55,7 +55,7 @@ def test_values_are_named_not_typed(invoke, command):
 
 def test_metavars_keep_what_the_type_said(invoke):
     """A range and a choice still show: `N [x>=1]`, `csv|jsonl`; arguments read as in the usage."""
-    assert "N [x>=1]" in invoke("replay", "--help").stdout
+    assert "N [1<=x<=10]" in invoke("replay", "--help").stdout
     assert "csv|jsonl" in invoke("export", "--help").stdout
     assert "RATE [0.0<=x<=1.0]" in invoke("simulate", "--help", env={"COLUMNS": "200"}).stdout
     assert "{CONTACT_ID}" in invoke("timeline", "--help").stdout

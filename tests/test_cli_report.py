@@ -299,3 +299,13 @@ def test_a_missing_store_is_refused_not_created(invoke, command):
     assert result.exit_code == 2
     assert f"no event store at {invoke.db}: ingest events first" in result.stderr
     assert not invoke.db.exists()
+
+
+def test_replay_takes_at_most_10_workers(loaded):
+    """SQLite attaches at most 10 worker files to merge them: 11 is refused before any work."""
+    result = loaded("replay", "--full", "--workers", "11")
+    assert result.exit_code == 2
+    message = re.sub(r"[\s│]+", " ", result.stderr)  # typer boxes and wraps errors
+    assert "'--workers' / '-w': Input should be less than or equal to 10" in message
+    assert "full replay" not in message
+    assert loaded("replay", "--full", "--workers", "10").exit_code == 0

@@ -11,6 +11,10 @@ from contactexport.parallel import catch_up_parallel
 from contactexport.projector import ReplayReport, anomaly_summary, catch_up
 from eventstore import EventStore
 
+# The workers' rows are merged by attaching each one's scratch file, and SQLite attaches at most
+# 10 databases to a connection (SQLITE_MAX_ATTACHED); an 11th would fail only after the replay.
+MAX_WORKERS = 10
+
 
 def replay_with_progress(store: EventStore, *, full: bool = False) -> ReplayReport:
     """Catch up, with a progress bar over events on stderr when there is much to do."""
@@ -61,8 +65,9 @@ def replay(
             "--workers",
             "-w",
             min=1,
+            max=MAX_WORKERS,
             metavar="N",
-            help="Replay in this many processes (same rows, faster).",
+            help=f"Replay in this many processes, at most {MAX_WORKERS} (same rows, faster).",
         ),
     ] = 1,
 ) -> None:
