@@ -309,3 +309,13 @@ def test_replay_takes_at_most_10_workers(loaded):
     assert "'--workers' / '-w': Input should be less than or equal to 10" in message
     assert "full replay" not in message
     assert loaded("replay", "--full", "--workers", "10").exit_code == 0
+
+
+@pytest.mark.parametrize("command", [["export"], ["summary"], ["top", "Talk Time"], ["anomalies"]])
+def test_a_backwards_date_range_is_refused(loaded, command):
+    """It would select no day at all and look like a quiet week."""
+    result = loaded(*command, "--from", "2026-11-05", "--to", "2026-11-02")
+    assert result.exit_code == 2
+    message = re.sub(r"[\s│]+", " ", result.stderr)
+    assert "--from 2026-11-05 is after --to 2026-11-02; swap them" in message
+    assert loaded(*command, "--from", "2026-11-02", "--to", "2026-11-02").exit_code == 0

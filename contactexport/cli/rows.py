@@ -2,6 +2,8 @@
 
 from collections.abc import Iterator
 
+import typer
+
 from contactexport.cli.options import parse_channels, parse_date
 from contactexport.cli.replay import replay_with_progress
 from contactexport.export import ExportQuery, Filters, query_rows
@@ -16,9 +18,15 @@ def filters_from_options(
     inbox: list[str] | None,
     zone,
 ) -> Filters:
+    first, last = parse_date(from_date, "--from"), parse_date(to_date, "--to")
+    if first and last and first > last:
+        raise typer.BadParameter(
+            f"--from {first} is after --to {last}; swap them (both days are included)",
+            param_hint="--from/--to",
+        )
     return Filters(
-        from_date=parse_date(from_date, "--from"),
-        to_date=parse_date(to_date, "--to"),
+        from_date=first,
+        to_date=last,
         channels=parse_channels(channel),
         inboxes=tuple(inbox or ()),
         zone=zone,
