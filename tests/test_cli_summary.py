@@ -44,6 +44,13 @@ def test_top_lists_the_biggest_contributors_with_links(loaded):
     assert values == sorted(values, reverse=True)
 
 
+@pytest.mark.parametrize("n", ["0", "-3"])
+def test_top_needs_at_least_one_contact(loaded, n):
+    result = loaded("top", "Contact Handle Time", "-n", n)
+    assert result.exit_code == 2
+    assert "Input should be greater than or equal to 1" in " ".join(result.stderr.split())
+
+
 @pytest.mark.parametrize(
     ("size", "expected"),
     [("hour", "2026-11-02T08:00+00:00"), ("day", "2026-11-02"), ("week", "2026-W45")],

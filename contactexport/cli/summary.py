@@ -130,7 +130,7 @@ def top(
     metric: Annotated[
         str, typer.Argument(metavar="COLUMN", help="The number or duration column to rank by.")
     ],
-    n: Annotated[int, typer.Option("-n", metavar="N", help="How many contacts.")] = 20,
+    n: Annotated[int, typer.Option("-n", min=1, metavar="N", help="How many contacts.")] = 20,
     from_date: FromDate = None,
     to_date: ToDate = None,
     channel: Channels = None,
