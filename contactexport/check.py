@@ -3,7 +3,8 @@
 A fixture is `events.jsonl` + `expected.csv` (+ a README line saying what it proves, and
 optionally `link-template.txt`, the Link template the export uses). The events are replayed
 into a throwaway in-memory store and the export is compared cell by cell, rows matched by
-Conversation ID and Contact ID.
+Conversation ID and Contact ID. A line ingest rejects fails the fixture even when the rows
+match: the expected rows were then written without an event the fixture meant to hold.
 """
 
 import csv
@@ -43,15 +44,22 @@ class FixtureResult:
 
 def produce_rows(folder: Path) -> list[list[str]]:
     """The export rows the fixture's events produce today, written as `export` writes them."""
+    return _replay(folder)[0]
+
+
+def _replay(folder: Path) -> tuple[list[list[str]], list[str]]:
+    """The export rows, and each line ingest rejected as `file:line: reason`."""
     with EventStore(":memory:") as store:
         ingest_files(store, [folder / EVENTS])
+        rejected = sorted(store.rejects(), key=lambda reject: reject.line or 0)
+        rejects = [f"{r.source}:{r.line}: {r.reason}" for r in rejected]
         catch_up(store)
         written = io.StringIO()
         template = folder / LINK_TEMPLATE
         link = template.read_text(encoding="utf-8").strip() if template.is_file() else None
         export_csv(store.conn, ExportQuery(), RowFormat(link_template=link), written)
     written.seek(0)
-    return list(csv.reader(written))[1:]
+    return list(csv.reader(written))[1:], rejects
 
 
 def _keyed(rows: list[dict[str, str]]) -> dict[tuple[str, str], dict[str, str]]:
@@ -71,7 +79,9 @@ def check_fixture(folder: Path) -> FixtureResult:
         if tuple(reader.fieldnames or ()) != HEADERS:
             result.problems.append(f"{folder / EXPECTED}: header is not the report's 57 columns")
             return result
-    got = _keyed([dict(zip(HEADERS, cells, strict=True)) for cells in produce_rows(folder)])
+    rows, rejects = _replay(folder)
+    result.problems += rejects
+    got = _keyed([dict(zip(HEADERS, cells, strict=True)) for cells in rows])
     want = _keyed(expected)
     for key in sorted(want.keys() - got.keys()):
         result.problems.append(f"contact {key[1]} (conversation {key[0]}): expected, not produced")

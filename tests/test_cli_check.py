@@ -55,3 +55,16 @@ def test_check_names_missing_and_extra_rows(invoke, tmp_path):
 
 def test_check_without_fixtures_is_a_usage_error(invoke, tmp_path):
     assert invoke("check", str(tmp_path)).exit_code == 2
+
+
+def test_a_fixture_with_lines_ingest_rejects_fails_naming_each(invoke, tmp_path):
+    folder = copy_fixture(tmp_path)
+    events = folder / "events.jsonl"
+    lines = events.read_text(encoding="utf-8").splitlines()
+    lines[1:1] = ["{not json", '{"id": "x", "type": "CONTACT/STARTED"}']
+    events.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = invoke("check", str(folder))
+    assert result.exit_code == 1
+    assert f"FAIL {folder}" in result.stderr
+    assert f"{events}:2: " in result.stderr and f"{events}:3: " in result.stderr
+    assert "0 of 1 fixtures match" in result.stderr

@@ -48,7 +48,7 @@ def check(
         failed += 1
         err.print(f"[red]FAIL[/] {folder}")
         for problem in result.problems:
-            err.print(f"     {problem}")
+            err.print(f"     {problem}", markup=False, highlight=False)
         if result.differences:
             table = Table("contact", "column", "expected", "got")
             for d in result.differences:
