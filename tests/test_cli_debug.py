@@ -4,10 +4,15 @@ import json
 import re
 from pathlib import Path
 
+from conftest import write_events
+
+from builders import ev
 from contactexport.cli.timeline import close_ids
 from contactexport.columns import HEADERS
 from contactexport.diagram import draw
+from contactexport.ingest import ingest_files
 from contactexport.machine import STATES, TRIGGERS
+from eventstore import EventStore
 
 README = Path(__file__).parents[1] / "README.md"
 
@@ -95,12 +100,6 @@ def test_timeline_as_of_shows_a_contact_not_yet_ended(loaded):
 
 
 def test_timeline_marks_anomalies(invoke, tmp_path):
-    from conftest import write_events
-
-    from builders import ev
-    from contactexport.ingest import ingest_files
-    from eventstore import EventStore
-
     events = [ev("CONTACT/STARTED", "08:00", "odd"), ev("CONTACT/HOLD_ENDED", "08:01", "odd")]
     with EventStore(invoke.db) as store:
         ingest_files(store, [write_events(tmp_path / "e.jsonl", events)])
@@ -108,6 +107,14 @@ def test_timeline_marks_anomalies(invoke, tmp_path):
     assert "ANOMALY" in text and "no hold is open" in text
     document = json.loads(invoke("timeline", "odd", "--json").stdout)
     assert document["anomalies"][0]["reason"] == "no hold is open"
+
+
+def test_timeline_header_says_no_channel_rather_than_none(invoke, tmp_path):
+    events = [ev("CONTACT/STARTED", "08:00", "ac-2", channel=None, conversation="conv-2")]
+    with EventStore(invoke.db) as store:
+        ingest_files(store, [write_events(tmp_path / "e.jsonl", events)])
+    header = invoke("timeline", "ac-2").stdout.splitlines()[0]
+    assert header == "Contact ac-2 · no channel · conversation conv-2 · state queued"
 
 
 def test_diagram_is_drawn_from_the_machine(invoke):

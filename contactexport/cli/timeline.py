@@ -164,7 +164,7 @@ def _source_label(entry) -> str:
 def _print_timeline(story: Timeline, fmt, zone) -> None:
     contact = story.contact
     out.print(
-        f"[bold]Contact {contact.contact_id}[/] · {contact.channel} · conversation "
+        f"[bold]Contact {contact.contact_id}[/] · {contact.channel or 'no channel'} · conversation "
         f"{contact.conversation_id} · state [bold]{contact.state}[/]"
     )
     table = Table(show_lines=True)
