@@ -5,6 +5,7 @@ type; the description's paragraphs flow instead of breaking where the docstring'
 
 import inspect
 import re
+from importlib import metadata
 
 import pytest
 import typer
@@ -59,3 +60,10 @@ def test_metavars_keep_what_the_type_said(invoke):
     assert "csv|jsonl" in invoke("export", "--help").stdout
     assert "RATE [0.0<=x<=1.0]" in invoke("simulate", "--help", env={"COLUMNS": "200"}).stdout
     assert "{CONTACT_ID}" in invoke("timeline", "--help").stdout
+
+
+def test_version_comes_from_the_package_metadata(invoke):
+    result = invoke("--version")
+    assert result.exit_code == 0
+    assert result.stdout == f"contactexport {metadata.version('contactexport')}\n"
+    assert not invoke.db.exists()

@@ -1,5 +1,6 @@
 """The typer application and what every command shares: the store path and the stderr console."""
 
+from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -73,6 +74,12 @@ err = Console(stderr=True, soft_wrap=True)
 out = Console(highlight=False, width=None if Console().is_terminal else 200)
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"contactexport {metadata.version('contactexport')}")
+        raise typer.Exit()
+
+
 @app.callback()
 def main_options(
     ctx: typer.Context,
@@ -86,6 +93,16 @@ def main_options(
             dir_okay=False,
         ),
     ] = Path("contactexport.db"),
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            metavar="",
+            help="Print the version and exit.",
+            callback=_print_version,
+            is_eager=True,
+        ),
+    ] = False,
 ) -> None:
     ctx.obj = db
 
