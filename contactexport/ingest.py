@@ -8,6 +8,7 @@ appends are idempotent and a reject recorded twice is kept once.
 
 import gzip
 import io
+import stat
 import sys
 import zlib
 from collections import Counter
@@ -123,8 +124,11 @@ def ingest_lines(
 
 
 def input_size(path: str | Path) -> int | None:
-    """Bytes a progress bar can count to; None for stdin."""
-    return None if str(path) == STDIN else Path(path).stat().st_size
+    """Bytes a progress bar can count to; None for stdin, a pipe or a device."""
+    if str(path) == STDIN:
+        return None
+    status = Path(path).stat()
+    return status.st_size if stat.S_ISREG(status.st_mode) else None
 
 
 def _ingest_chunks(
@@ -210,21 +214,24 @@ def _raw(line: Line) -> bytes | str:
 
 @contextmanager
 def _open(path: str | Path) -> Iterator[tuple[BinaryIO, str, Callable[[], int] | None]]:
-    """The input as a binary stream (gunzipped when it is gzip), its name, its read position."""
-    if str(path) == STDIN:
-        raw, source, position = sys.stdin.buffer, STDIN_SOURCE, None
+    """The input as a binary stream (gunzipped when it is gzip), its name, its read position
+    (None when it has none: stdin, a pipe)."""
+    opened = str(path) != STDIN
+    if opened:
+        raw = open(path, "rb")  # noqa: SIM115 (closed below)
+        source = str(path)
+    else:
+        raw, source = sys.stdin.buffer, STDIN_SOURCE
         if not hasattr(raw, "peek"):
             raw = io.BufferedReader(raw)
-        stream = raw
-    else:
-        raw = open(path, "rb")  # noqa: SIM115 (closed below)
-        stream, source, position = raw, str(path), raw.tell
+    position = raw.tell if raw.seekable() else None
+    stream = raw
     try:
         if raw.peek(2)[:2] == _GZIP_MAGIC:
             stream = gzip.GzipFile(fileobj=raw, mode="rb")
         yield stream, source, position
     finally:
-        if position is not None:
+        if opened:
             raw.close()
 
 

@@ -1,14 +1,16 @@
 """`contactexport ingest` end to end: invoke the command, then look in the database."""
 
 import gzip
+import os
 import sqlite3
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from contactexport.cli import app
 from eventstore.schema import SCHEMA_VERSION
-from tests.test_ingest import event_line, event_lines, write
+from tests.test_ingest import event_line, event_lines, fed_fifo, write
 
 
 @pytest.fixture
@@ -90,6 +92,37 @@ def test_a_missing_file_is_a_usage_error_before_anything_is_stored(db, tmp_path,
     result = ingest(db, "e.jsonl", "missing.jsonl")
     assert result.exit_code == 2
     assert "missing.jsonl: no such file" in result.stderr
+    assert not db.exists()
+
+
+def test_a_named_pipe_is_an_input(db, tmp_path):
+    """`ingest <(zcat x.gz)` and mkfifo hand over a pipe, not a regular file."""
+    data = gzip.compress(b"".join(event_lines(4)))
+    with fed_fifo(tmp_path / "events.jsonl.gz", data) as pipe:
+        result = ingest(db, pipe)
+    assert result.exit_code == 0, result.output
+    assert stored(db) == 4
+
+
+@pytest.mark.skipif(not Path("/dev/fd").is_dir(), reason="no /dev/fd")
+def test_a_pipe_named_by_its_dev_fd_path_is_an_input(db):
+    read_end, write_end = os.pipe()
+    try:
+        os.write(write_end, b"".join(event_lines(3)))
+        os.close(write_end)
+        result = ingest(db, f"/dev/fd/{read_end}")
+    finally:
+        os.close(read_end)
+    assert result.exit_code == 0, result.output
+    assert stored(db) == 3
+
+
+def test_a_directory_is_a_usage_error(db, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "events").mkdir()
+    result = ingest(db, "events")
+    assert result.exit_code == 2
+    assert "events: is a directory" in result.stderr
     assert not db.exists()
 
 

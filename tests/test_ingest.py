@@ -3,9 +3,12 @@
 import gzip
 import io
 import json
+import os
 import sys
+import threading
 import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pytest
@@ -15,6 +18,7 @@ from contactexport.ingest import (
     REJECT_SAMPLE,
     ingest_files,
     ingest_lines,
+    input_size,
 )
 from contactexport.validation import MAX_LINE_BYTES
 from eventstore import EventStore
@@ -48,6 +52,25 @@ def event_lines(count: int, first: int = 0) -> Iterator[bytes]:
 def write(path: Path, lines) -> Path:
     path.write_bytes(b"".join(lines))
     return path
+
+
+@contextmanager
+def fed_fifo(path: Path, data: bytes) -> Iterator[Path]:
+    """A named pipe at `path` that a thread fills with `data`, like `<(zcat x.gz)` would."""
+    os.mkfifo(path)
+
+    def feed() -> None:
+        with suppress(BrokenPipeError), path.open("wb") as pipe:
+            pipe.write(data)
+
+    writer = threading.Thread(target=feed)
+    writer.start()
+    try:
+        yield path
+    finally:
+        if writer.is_alive():  # never opened for reading: let the writer's open return
+            os.close(os.open(path, os.O_RDONLY | os.O_NONBLOCK))
+        writer.join(5)
 
 
 @pytest.fixture
@@ -158,6 +181,17 @@ def test_stdin(store, monkeypatch):
     monkeypatch.setattr(sys, "stdin", stdin)
     report = ingest_files(store, ["-"])
     assert report.sources[0].source == "<stdin>" and report.total.accepted == 5
+
+
+def test_a_named_pipe_is_read_with_progress_but_no_size(store, tmp_path):
+    """A pipe cannot tell its position or size: progress counts the bytes read instead."""
+    data = gzip.compress(b"".join(event_lines(5)))
+    seen: list[int] = []
+    with fed_fifo(tmp_path / "events.jsonl.gz", data) as pipe:
+        assert input_size(pipe) is None
+        report = ingest_files(store, [pipe], on_progress=seen.append)
+    assert report.total.accepted == 5
+    assert sum(seen) == len(gzip.decompress(data))
 
 
 def test_a_huge_line_is_rejected_without_losing_its_neighbours(store, tmp_path):

@@ -74,13 +74,17 @@ def ingest(
 
 
 def _check_inputs(files: list[str]) -> None:
-    """Refuse to start on a missing input rather than ingest half of the list."""
+    """Refuse to start on a missing input rather than ingest half of the list. Anything else
+    that can be read is taken: a pipe (`<(zcat x.gz)`, mkfifo) or a device (/dev/stdin)."""
     if files.count(STDIN) > 1:
         raise typer.BadParameter("stdin (-) can be read only once", param_hint="FILE")
     for name in files:
-        if name != STDIN and not Path(name).is_file():
-            problem = "is a directory" if Path(name).is_dir() else "no such file"
-            raise typer.BadParameter(f"{name}: {problem}", param_hint="FILE")
+        if name == STDIN:
+            continue
+        if Path(name).is_dir():
+            raise typer.BadParameter(f"{name}: is a directory", param_hint="FILE")
+        if not Path(name).exists():
+            raise typer.BadParameter(f"{name}: no such file", param_hint="FILE")
 
 
 @contextmanager
