@@ -117,6 +117,18 @@ def test_timeline_header_says_no_channel_rather_than_none(invoke, tmp_path):
     assert header == "Contact ac-2 · no channel · conversation conv-2 · state queued"
 
 
+def test_a_contact_id_starting_with_a_dash_goes_after_double_dash(invoke, tmp_path):
+    """Base64url IDs may start with '-', which the parser takes for an option; help says how."""
+    events = [ev("CONTACT/STARTED", "08:00", "-iHMb2Xo7", conversation="conv-3")]
+    with EventStore(invoke.db) as store:
+        ingest_files(store, [write_events(tmp_path / "e.jsonl", events)])
+    assert "contactexport timeline -- -iHMb2Xo7" in invoke("timeline", "--help").stdout
+    assert invoke("timeline", "-iHMb2Xo7").exit_code == 2
+    result = invoke("timeline", "--", "-iHMb2Xo7")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("Contact -iHMb2Xo7 · PHONE_CALL · conversation conv-3")
+
+
 def test_diagram_is_drawn_from_the_machine(invoke):
     mermaid = invoke("diagram").stdout
     assert "stateDiagram-v2" in mermaid

@@ -61,7 +61,10 @@ def _closest_ids(store: EventStore, contact_id: str) -> list[str]:
 def timeline(
     ctx: typer.Context,
     contact_id: Annotated[
-        str, typer.Argument(metavar="CONTACT_ID", help="The Contact ID to explain.")
+        str,
+        typer.Argument(
+            metavar="CONTACT_ID", help="The Contact ID to explain (after -- if it starts with -)."
+        ),
     ],
     why: Annotated[
         str | None,
@@ -78,6 +81,9 @@ def timeline(
     """Explain one contact: its events, state and column changes, anomalies, final row.
 
     Events of other contacts (and of the conversation) that changed it are shown in place.
+
+    A Contact ID that starts with - (Gladly IDs are base64url, so some do) goes after --, the
+    end of the options: [bold]contactexport timeline -- -iHMb2Xo7[/]
     """
     zone = parse_zone(tz)
     as_of_ms = parse_as_of(as_of, zone)
