@@ -15,6 +15,7 @@ def test_check_passes_on_the_bundled_fixtures(invoke):
     result = invoke("check", str(FIXTURES))
     assert result.exit_code == 0, result.stderr
     assert "fixtures match" in result.stderr
+    assert result.stdout == ""  # nothing differs, so nothing to report
 
 
 def test_check_reports_every_differing_cell_and_exits_1(invoke, tmp_path):
@@ -24,10 +25,12 @@ def test_check_reports_every_differing_cell_and_exits_1(invoke, tmp_path):
     expected.write_text(text.replace("ABANDONED", "ANSWERED"), encoding="utf-8")
     result = invoke("check", str(folder))
     assert result.exit_code == 1
+    # The differences are the output (`check fixtures > report.txt`); the count is progress.
     assert (
-        "Status" in result.stderr and "ANSWERED" in result.stderr and "ABANDONED" in result.stderr
+        "Status" in result.stdout and "ANSWERED" in result.stdout and "ABANDONED" in result.stdout
     )
-    assert "0 of 1 fixtures match" in result.stderr
+    assert f"FAIL {folder}" in result.stdout and "ABANDONED" not in result.stderr
+    assert "0 of 1 fixtures match" in result.stderr and "fixtures match" not in result.stdout
 
 
 def test_check_update_rewrites_expected_only_when_asked(invoke, tmp_path):
@@ -49,8 +52,8 @@ def test_check_names_missing_and_extra_rows(invoke, tmp_path):
                         encoding="utf-8")  # fmt: skip
     result = invoke("check", str(folder))
     assert result.exit_code == 1
-    assert "ghost" in result.stderr and "expected, not produced" in result.stderr
-    assert "produced, not expected" in result.stderr
+    assert "ghost" in result.stdout and "expected, not produced" in result.stdout
+    assert "produced, not expected" in result.stdout
 
 
 def test_check_without_fixtures_is_a_usage_error(invoke, tmp_path):
@@ -65,6 +68,6 @@ def test_a_fixture_with_lines_ingest_rejects_fails_naming_each(invoke, tmp_path)
     events.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = invoke("check", str(folder))
     assert result.exit_code == 1
-    assert f"FAIL {folder}" in result.stderr
-    assert f"{events}:2: " in result.stderr and f"{events}:3: " in result.stderr
+    assert f"FAIL {folder}" in result.stdout
+    assert f"{events}:2: " in result.stdout and f"{events}:3: " in result.stdout
     assert "0 of 1 fixtures match" in result.stderr

@@ -4,10 +4,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from contactexport.check import check_fixture, fixture_folders, update_fixture
-from contactexport.cli.app import app, err
+from contactexport.cli.app import app, err, out
 from contactexport.cli.options import flag
 
 
@@ -29,7 +30,8 @@ def check(
 ) -> None:
     """Replay each fixture into a temporary store and compare with its expected.csv.
 
-    Exit 1 when any cell differs (or a row is missing or extra), 0 when all match.
+    Exit 1 when any cell differs (or a row is missing or extra, or a line is rejected), 0 when
+    all match. What differs is the output, on stdout; progress and the count go to stderr.
     """
     folders = fixture_folders(paths)
     if not folders:
@@ -43,17 +45,17 @@ def check(
     for folder in folders:
         result = check_fixture(folder)
         if result.ok:
-            err.print(f"[green]ok[/]   {folder}")
+            err.print(f"[green]ok[/]   {escape(str(folder))}")
             continue
         failed += 1
-        err.print(f"[red]FAIL[/] {folder}")
+        out.print(f"[red]FAIL[/] {escape(str(folder))}", soft_wrap=True)
         for problem in result.problems:
-            err.print(f"     {problem}", markup=False, highlight=False)
+            out.print(f"     {problem}", markup=False, soft_wrap=True)
         if result.differences:
             table = Table("contact", "column", "expected", "got")
             for d in result.differences:
                 table.add_row(d.contact_id, d.column, d.expected, d.got)
-            err.print(table)
+            out.print(table)
     err.print(f"{len(folders) - failed} of {len(folders)} fixtures match")
     if failed:
         raise typer.Exit(1)
