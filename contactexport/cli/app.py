@@ -1,5 +1,9 @@
 """The typer application and what every command shares: the store path and the stderr console."""
 
+import functools
+import os
+import sys
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -52,11 +56,34 @@ class Command(_HelpLayout, TyperCommand):
     pass
 
 
+# What a shell reports for a program stopped by SIGPIPE (128 + 13), as `cat big | head` does.
+CLOSED_PIPE_EXIT = 141
+
+
+def _quiet_on_closed_pipe(command: Callable) -> Callable:
+    """`contactexport export | head`: once the reader has gone, stop at once and quietly, with
+    the shell's usual status for it, instead of click's exit 1 (which means "found a problem")
+    or a count of rows nobody read."""
+
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except BrokenPipeError:
+            # Python flushes stdout once more on the way out: let that go nowhere.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(CLOSED_PIPE_EXIT) from None
+
+    return run
+
+
 class App(typer.Typer):
-    """Every command registered on `app` is a `Command` unless it names another class."""
+    """Every command registered on `app` is a `Command` unless it names another class, and
+    stops quietly when its reader closes the pipe."""
 
     def command(self, *args, cls=None, **kwargs):
-        return super().command(*args, cls=cls or Command, **kwargs)
+        register = super().command(*args, cls=cls or Command, **kwargs)
+        return lambda function: register(_quiet_on_closed_pipe(function))
 
 
 app = App(
