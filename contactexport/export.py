@@ -23,12 +23,14 @@ DEFAULT_ORDER = ("queued_at IS NULL", "queued_at", "contact_id", "conversation_i
 
 @dataclass(frozen=True, slots=True)
 class Filters:
-    """The report's filters: dates of Queued At (report zone, inclusive), channels, inboxes."""
+    """The report's filters: dates of Queued At (report zone, inclusive), channels, inboxes,
+    and the Status a contact ended with."""
 
     from_date: date | None = None
     to_date: date | None = None
     channels: tuple[str, ...] = ()
     inboxes: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
     zone: tzinfo = UTC
 
 
@@ -37,7 +39,8 @@ def _day_start_ms(day: date, zone: tzinfo) -> int:
 
 
 def where_clause(f: Filters) -> tuple[str, list[Any]]:
-    """The filters as SQL over any table with queued_at, channel, inbox_when_first_queued."""
+    """The filters as SQL over any table with queued_at, channel, inbox_when_first_queued (and
+    status, when filtered by it)."""
     conditions: list[str] = []
     parameters: list[Any] = []
     if f.from_date:
@@ -46,7 +49,12 @@ def where_clause(f: Filters) -> tuple[str, list[Any]]:
     if f.to_date:
         conditions.append("queued_at < ?")
         parameters.append(_day_start_ms(f.to_date + timedelta(days=1), f.zone))
-    for name, values in (("channel", f.channels), ("inbox_when_first_queued", f.inboxes)):
+    chosen = (
+        ("channel", f.channels),
+        ("inbox_when_first_queued", f.inboxes),
+        ("status", f.statuses),
+    )
+    for name, values in chosen:
         if values:
             conditions.append(f"{name} IN ({', '.join('?' for _ in values)})")
             parameters.extend(values)

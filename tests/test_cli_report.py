@@ -107,6 +107,19 @@ def test_filters_dates_channels_and_inboxes(loaded):
     assert only and {r["Inbox when First Queued"] for r in only} == {inbox}
 
 
+def test_filters_by_status_the_way_to_find_abandoned_calls(loaded):
+    """Abandoned calls are PHONE_CALL contacts with Status ABANDONED: ABANDONED_CALL is the
+    deprecated follow-up item, so --channel cannot find them."""
+    abandoned = parse_csv(loaded("export", "--status", "abandoned").stdout)
+    assert abandoned and {(r["Channel"], r["Status"]) for r in abandoned} == {
+        ("PHONE_CALL", "ABANDONED")
+    }
+    both = parse_csv(loaded("export", "--status", "ANSWERED", "--status", "abandoned").stdout)
+    assert {r["Status"] for r in both} == {"ANSWERED", "ABANDONED"}
+    top = loaded("top", "Queued-to-Ended Time", "--status", "abandoned", "--format", "csv")
+    assert top.exit_code == 0 and len(parse_csv(top.stdout)) == len(abandoned)
+
+
 def test_dates_are_days_in_the_report_time_zone(loaded):
     utc = parse_csv(loaded("export", "--to", "2026-11-02").stdout)
     tokyo = parse_csv(loaded("export", "--to", "2026-11-02", "--tz", "Asia/Tokyo").stdout)
@@ -118,6 +131,7 @@ def test_dates_are_days_in_the_report_time_zone(loaded):
     ("args", "message"),
     [
         (["--channel", "fax"], "allowed: voice"),
+        (["--status", "gone"], "allowed: answered"),
         (["--from", "02/11/2026"], "YYYY-MM-DD"),
         (["--tz", "Mars/Olympus"], "IANA"),
         (["--sort", "Talk Tme"], "Talk Time"),

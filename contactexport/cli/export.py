@@ -16,6 +16,7 @@ from contactexport.cli.options import (
     FromDate,
     Inboxes,
     LinkTemplate,
+    Statuses,
     ToDate,
     Zone,
     flag,
@@ -49,6 +50,7 @@ def export(
     to_date: ToDate = None,
     channel: Channels = None,
     inbox: Inboxes = None,
+    status: Statuses = None,
     tz: Zone = "UTC",
     sort: Annotated[
         str | None,
@@ -84,7 +86,7 @@ def export(
     zone = parse_zone(tz)
     output = writable_output(output)
     query = ExportQuery(
-        filters_from_options(from_date, to_date, channel, inbox, zone),
+        filters_from_options(from_date, to_date, channel, inbox, zone, status),
         sort=parse_header(sort, "--sort") if sort else None,
         descending=desc,
     )

@@ -96,6 +96,18 @@ Inboxes = Annotated[
     ),
 ]
 
+# The Status values of the report definition (blank until a contact ends).
+STATUSES = ("ANSWERED", "UNANSWERED", "ABANDONED", "UNKNOWN")
+Statuses = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--status",
+        metavar="STATUS",
+        help="Only contacts that ended with this Status (repeatable, any case): answered, "
+        "unanswered, abandoned (calls hung up before an agent answered), unknown.",
+    ),
+]
+
 CHANNEL_ALIASES = {"VOICE": "PHONE_CALL", "PHONE": "PHONE_CALL", "FB MESSENGER": "FB_MESSENGER"}
 
 
@@ -122,6 +134,19 @@ def parse_channels(names: list[str] | None) -> tuple[str, ...]:
             )
         channels.append(channel)
     return tuple(dict.fromkeys(channels))
+
+
+def parse_statuses(names: list[str] | None) -> tuple[str, ...]:
+    statuses = []
+    for name in names or ():
+        status = name.strip().upper()
+        if status not in STATUSES:
+            allowed = ", ".join(s.lower() for s in STATUSES)
+            raise typer.BadParameter(
+                f"unknown status {name!r}; allowed: {allowed}", param_hint="--status"
+            )
+        statuses.append(status)
+    return tuple(dict.fromkeys(statuses))
 
 
 def parse_header(name: str, option: str) -> str:

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import typer
 
-from contactexport.cli.options import parse_channels, parse_date
+from contactexport.cli.options import parse_channels, parse_date, parse_statuses
 from contactexport.cli.replay import replay_with_progress
 from contactexport.export import ExportQuery, Filters, query_rows
 from contactexport.projector import AS_OF_TABLE, is_current, project_as_of
@@ -17,6 +17,7 @@ def filters_from_options(
     channel: list[str] | None,
     inbox: list[str] | None,
     zone,
+    status: list[str] | None = None,
 ) -> Filters:
     first, last = parse_date(from_date, "--from"), parse_date(to_date, "--to")
     if first and last and first > last:
@@ -29,6 +30,7 @@ def filters_from_options(
         to_date=last,
         channels=parse_channels(channel),
         inboxes=tuple(inbox or ()),
+        statuses=parse_statuses(status),
         zone=zone,
     )
 

@@ -15,6 +15,7 @@ from contactexport.cli.options import (
     FromDate,
     Inboxes,
     LinkTemplate,
+    Statuses,
     ToDate,
     Zone,
     one_of,
@@ -90,6 +91,7 @@ def summary(
     to_date: ToDate = None,
     channel: Channels = None,
     inbox: Inboxes = None,
+    status: Statuses = None,
     tz: Zone = "UTC",
     as_of: AsOf = None,
     durations: Annotated[
@@ -107,7 +109,7 @@ def summary(
     zone = parse_zone(tz)
     groups = [name if name in TIME_BUCKETS else parse_header(name, "--by") for name in by or []]
     metric = _metric(metric, "--metric")
-    query = ExportQuery(filters_from_options(from_date, to_date, channel, inbox, zone))
+    query = ExportQuery(filters_from_options(from_date, to_date, channel, inbox, zone, status))
     with open_store(ctx) as store:
         stats = summarize(report_rows(store, query, parse_as_of(as_of, zone)), groups, metric, zone)
     hms_style = durations is DurationStyle.hms
@@ -135,6 +137,7 @@ def top(
     to_date: ToDate = None,
     channel: Channels = None,
     inbox: Inboxes = None,
+    status: Statuses = None,
     tz: Zone = "UTC",
     as_of: AsOf = None,
     link_template: LinkTemplate = None,
@@ -144,7 +147,9 @@ def top(
     zone = parse_zone(tz)
     metric = _metric(metric, "COLUMN")
     query = ExportQuery(
-        filters_from_options(from_date, to_date, channel, inbox, zone), sort=metric, descending=True
+        filters_from_options(from_date, to_date, channel, inbox, zone, status),
+        sort=metric,
+        descending=True,
     )
     template = parse_link_template(link_template)
     shown = ("Contact ID", "Queued At", "Channel", "Entry Point", metric)
