@@ -38,16 +38,16 @@ def _day_start_ms(day: date, zone: tzinfo) -> int:
     return to_ms(datetime.combine(day, time(), tzinfo=zone))
 
 
-def where_clause(f: Filters) -> tuple[str, list[Any]]:
-    """The filters as SQL over any table with queued_at, channel, inbox_when_first_queued (and
-    status, when filtered by it)."""
+def where_clause(f: Filters, day_of: str = "queued_at") -> tuple[str, list[Any]]:
+    """The filters as SQL over any table with channel, inbox_when_first_queued (and status, when
+    filtered by it); dates are of `day_of`, an expression in epoch ms (Queued At)."""
     conditions: list[str] = []
     parameters: list[Any] = []
     if f.from_date:
-        conditions.append("queued_at >= ?")
+        conditions.append(f"{day_of} >= ?")
         parameters.append(_day_start_ms(f.from_date, f.zone))
     if f.to_date:
-        conditions.append("queued_at < ?")
+        conditions.append(f"{day_of} < ?")
         parameters.append(_day_start_ms(f.to_date + timedelta(days=1), f.zone))
     chosen = (
         ("channel", f.channels),

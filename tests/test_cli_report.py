@@ -207,6 +207,23 @@ def test_anomalies_are_listed_summarized_and_fail_strict_replay(invoke, tmp_path
     assert "odd" in invoke("anomalies", "--inbox", "inbox-1").stdout
 
 
+def test_anomalies_of_a_contact_that_never_started_count_on_their_own_day(invoke, tmp_path):
+    """No STARTED means no Queued At: a date filter on Queued At alone would always hide it."""
+    add_events(
+        invoke.db,
+        tmp_path,
+        ev("CONTACT/HOLD_ENDED", "08:01", "headless", conversation="h-conv", reason="MANUAL"),
+    )
+    assert "headless" in invoke("anomalies", "--from", "2026-11-02", "--to", "2026-11-02").stdout
+    assert "no anomalies" in invoke("anomalies", "--from", "2026-11-03").stderr
+
+
+def test_an_unknown_column_with_nothing_close_lists_the_headers(loaded):
+    result = loaded("export", "--columns", "Zzzz")
+    assert result.exit_code == 2
+    assert "headers:" in result.stderr and "Queued" in result.stderr
+
+
 def test_strict_replay_passes_on_clean_data(loaded):
     assert loaded("replay", "--strict").exit_code == 0
 

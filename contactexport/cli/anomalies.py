@@ -34,11 +34,13 @@ def anomalies(
 ) -> None:
     """List contacts whose replay saw impossible events: reason, count, first example.
 
+    Dates are days of Queued At, or of the anomaly itself for a contact that never started.
     Exits 0 either way; use [bold]replay --strict[/] to fail on anomalies.
     """
     zone = parse_zone(tz)
     filters = filters_from_options(from_date, to_date, channel, inbox, zone)
-    where, parameters = where_clause(filters)
+    # A contact that never started has no Queued At: its anomalies count on their own day.
+    where, parameters = where_clause(filters, day_of="coalesce(queued_at, time_ms)")
     with open_store(ctx) as store:
         catch_up_if_behind(store)
         # SQLite takes the bare columns of a MIN() aggregate from the row holding the minimum.

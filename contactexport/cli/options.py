@@ -31,7 +31,8 @@ AsOf = Annotated[
         "--as-of",
         metavar="TIME",
         help="Show the world as it was then: only events with timestamp <= this ISO 8601 "
-        "time (a time without offset is read in --tz). The stored projection is untouched.",
+        "time (a time without offset is read in --tz; a date alone is its first moment, "
+        "00:00). The stored projection is untouched.",
     ),
 ]
 
@@ -156,7 +157,10 @@ def parse_header(name: str, option: str) -> str:
     if header:
         return header
     close = difflib.get_close_matches(name, HEADERS, n=3, cutoff=0.4)
-    hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+    if close:
+        hint = f"; did you mean {', '.join(repr(c) for c in close)}?"
+    else:
+        hint = f"; columns are the report's headers: {', '.join(HEADERS)}"
     raise typer.BadParameter(f"no column {name!r}{hint}", param_hint=option)
 
 
