@@ -77,7 +77,7 @@ def check_fixture(folder: Path) -> FixtureResult:
         reader = csv.DictReader(f)
         expected = list(reader)
         if tuple(reader.fieldnames or ()) != HEADERS:
-            result.problems.append(f"{folder / EXPECTED}: header is not the report's 57 columns")
+            result.problems.append(f"{folder / EXPECTED}: {_header_problem(reader.fieldnames)}")
             return result
     rows, rejects = _replay(folder)
     result.problems += rejects
@@ -112,3 +112,15 @@ def fixture_folders(paths: list[Path]) -> list[Path]:
         else:
             folders += sorted(p.parent for p in path.glob(f"*/{EXPECTED}"))
     return folders
+
+
+def _header_problem(found: list[str] | None) -> str:
+    """What is wrong with an expected.csv header, by name: a renamed column is a typo to fix."""
+    found = list(found or ())
+    unknown = [name for name in found if name not in HEADERS]
+    missing = [name for name in HEADERS if name not in found]
+    if unknown or missing:
+        parts = [f"unknown column {', '.join(map(repr, unknown))}"] if unknown else []
+        parts += [f"missing {', '.join(map(repr, missing))}"] if missing else []
+        return "header is not the report's 57 columns: " + "; ".join(parts)
+    return "header has the report's 57 columns, but not in the report's order"

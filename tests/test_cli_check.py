@@ -71,3 +71,18 @@ def test_a_fixture_with_lines_ingest_rejects_fails_naming_each(invoke, tmp_path)
     assert f"FAIL {folder}" in result.stdout
     assert f"{events}:2: " in result.stdout and f"{events}:3: " in result.stdout
     assert "0 of 1 fixtures match" in result.stderr
+
+
+def test_a_misnamed_or_misplaced_header_is_named(invoke, tmp_path):
+    folder = copy_fixture(tmp_path)
+    expected = folder / "expected.csv"
+    text = expected.read_text(encoding="utf-8")
+    expected.write_text(text.replace(",Channel,", ",Chanel,", 1), encoding="utf-8")
+    result = invoke("check", str(folder))
+    assert result.exit_code == 1
+    assert "unknown column 'Chanel'" in result.stdout and "missing 'Channel'" in result.stdout
+    header, rest = text.split("\n", 1)
+    names = header.split(",")
+    names[0], names[1] = names[1], names[0]
+    expected.write_text(",".join(names) + "\n" + rest, encoding="utf-8")
+    assert "not in the report's order" in invoke("check", str(folder)).stdout

@@ -132,6 +132,8 @@ def test_dates_are_days_in_the_report_time_zone(loaded):
     [
         (["--channel", "fax"], "allowed: voice"),
         (["--status", "gone"], "allowed: answered"),
+        (["--columns", ""], "no column named"),
+        (["--columns", "Channel,channel"], "named twice"),
         (["--from", "02/11/2026"], "YYYY-MM-DD"),
         (["--tz", "Mars/Olympus"], "IANA"),
         (["--sort", "Talk Tme"], "Talk Time"),

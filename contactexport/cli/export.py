@@ -90,11 +90,7 @@ def export(
         sort=parse_header(sort, "--sort") if sort else None,
         descending=desc,
     )
-    chosen = (
-        tuple(parse_header(name.strip(), "--columns") for name in columns.split(","))
-        if columns
-        else HEADERS
-    )
+    chosen = HEADERS if columns is None else _chosen_columns(columns)
     row_format = RowFormat(zone, parse_link_template(link_template), durations.value, chosen)
     as_of_ms = parse_as_of(as_of, zone)
     with open_store(ctx) as store:
@@ -107,3 +103,19 @@ def export(
             else:
                 count = export_csv(store.conn, query, row_format, out)
     err.print(f"exported {many(count, 'contact')}" + (f" to {output}" if output else ""))
+
+
+def _chosen_columns(text: str) -> tuple[str, ...]:
+    """--columns: report headers, each once (JSON Lines keys could not hold a column twice)."""
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if not names:
+        raise typer.BadParameter(
+            "no column named; leave --columns out for all 57", param_hint="--columns"
+        )
+    chosen = tuple(parse_header(name, "--columns") for name in names)
+    twice = sorted({header for header in chosen if chosen.count(header) > 1})
+    if twice:
+        raise typer.BadParameter(
+            f"{', '.join(map(repr, twice))} named twice", param_hint="--columns"
+        )
+    return chosen
