@@ -144,3 +144,22 @@ def test_the_store_comes_from_the_environment(tmp_path):
     result = CliRunner().invoke(app, ["ingest", str(path)], env={"CONTACTEXPORT_DB": str(db)})
     assert result.exit_code == 0
     assert stored(db) == 2
+
+
+def test_an_interrupted_ingest_says_how_to_resume(db, tmp_path, monkeypatch):
+    import contactexport.cli.ingest as command
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(command, "ingest_files", interrupted)
+    result = ingest(db, write(tmp_path / "e.jsonl", event_lines(3)))
+    assert result.exit_code == 130
+    assert "interrupted" in result.stderr and "run the same command again" in result.stderr
+
+
+def test_a_long_input_name_is_shown_whole_off_a_terminal(db, tmp_path):
+    deep = tmp_path / ("archive-" * 6) / "gladly-events-2026-11-02.jsonl"  # ~120 characters
+    deep.parent.mkdir()
+    result = ingest(db, write(deep, event_lines(2)))
+    assert str(deep) in result.stderr

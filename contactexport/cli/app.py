@@ -95,8 +95,9 @@ app = App(
     rich_markup_mode="rich",
 )
 
-# Progress, summaries and error messages go to stderr so stdout stays pipeable.
-err = Console(stderr=True, soft_wrap=True)
+# Progress, summaries and error messages go to stderr so stdout stays pipeable; in a log (not a
+# terminal) tables keep long file names whole rather than at 80 columns.
+err = Console(stderr=True, soft_wrap=True, width=None if Console(stderr=True).is_terminal else 200)
 # Tables that are a command's output go to stdout; piped, they keep a readable width.
 out = Console(highlight=False, width=None if Console().is_terminal else 200)
 

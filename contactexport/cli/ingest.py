@@ -69,6 +69,13 @@ def ingest(
                 highlight=False,
             )
             raise typer.Exit(1) from None
+        except KeyboardInterrupt:
+            err.print(
+                "interrupted: the batches committed so far are stored; run the same command "
+                "again to add the rest (what is stored already counts as duplicates)",
+                highlight=False,
+            )
+            raise typer.Exit(130) from None
     _print_report(report, db_path(ctx))
     raise typer.Exit(1 if report.rejected else 0)
 
@@ -108,6 +115,7 @@ def _progress_bar(files: list[str], *, enabled: bool) -> Iterator[ProgressCallba
 
 def _print_report(report: IngestReport, path: Path) -> None:
     table = Table("input", "accepted", "duplicate", "rejected", "unknown type", box=None)
+    table.columns[0].overflow = "fold"  # a long path wraps rather than losing its end to "…"
     rows = report.sources + ([report.total] if len(report.sources) > 1 else [])
     for counts in rows:
         table.add_row(*_cells(counts))
