@@ -351,6 +351,9 @@ def test_cli_refuses_bad_knobs(invoke):
     assert "PHONE_CALL=abc" in result.stderr
     assert invoke("simulate", "--hold-rate", "2").exit_code == 2
     assert invoke("simulate", "--start", "yesterday").exit_code == 2
+    unknown = invoke("simulate", "--mix", "PHONE=3")
+    assert unknown.exit_code == 2
+    assert "--mix 'PHONE=3': unknown channel; channels: PHONE_CALL, CHAT" in unknown.stderr
 
 
 @pytest.mark.parametrize(
@@ -366,7 +369,7 @@ def test_cli_refuses_bad_knobs(invoke):
         ("start = 2026-11-02T08:00:00", "start must be a date such as 2026-11-02"),
         ("hourly_curve = 3", "hourly_curve must be a list of 24 numbers, got 3"),
         ('sla = { CHAT = "x" }', "sla must be a table of whole seconds by channel"),
-        ("sla = { TELEGRAM = 60 }", "sla: unknown channel TELEGRAM"),
+        ("sla = { TELEGRAM = 60 }", "sla: unknown channel TELEGRAM; channels: PHONE_CALL"),
         ("channel_mix = [1, 2]", "channel_mix must be a table of weights by channel"),
         ('noise = "yes"', 'noise must be true or false, got "yes"'),
         ("tz = 5", "tz must be a string, got 5"),

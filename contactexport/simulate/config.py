@@ -112,7 +112,7 @@ def _problems(config: SimulationConfig):
     for table in ("channel_mix", "sla"):
         unknown = set(getattr(config, table)) - set(DEFAULT_MIX)
         if unknown:
-            yield f"{table}: unknown channel {', '.join(sorted(unknown))}"
+            yield f"{table}: unknown channel {', '.join(sorted(unknown))}; channels: {_CHANNELS}"
     if any(w < 0 for w in config.channel_mix.values()) or sum(config.channel_mix.values()) <= 0:
         yield "channel_mix needs non-negative weights with a positive sum"
     if any(seconds < 0 for seconds in config.sla.values()):
@@ -132,17 +132,23 @@ def _is_fraction(name: str) -> bool:
     return name.endswith(("_rate", "_share")) or name == "weekend_factor"
 
 
+_CHANNELS = ", ".join(DEFAULT_MIX)
+
+
 def parse_mix(text: str) -> dict[str, float]:
-    """`PHONE_CALL=40,CHAT=20` -> weights; channels not named keep weight 0."""
+    """`--mix PHONE_CALL=40,CHAT=20` -> weights; channels not named keep weight 0."""
     mix: dict[str, float] = {}
     for part in filter(None, (p.strip() for p in text.split(","))):
         name, sep, weight = part.partition("=")
         if not sep:
-            raise ConfigError(f"channel mix {part!r}: expected CHANNEL=WEIGHT")
+            raise ConfigError(f"--mix {part!r}: expected CHANNEL=WEIGHT")
+        channel = name.strip().upper()
+        if channel not in DEFAULT_MIX:
+            raise ConfigError(f"--mix {part!r}: unknown channel; channels: {_CHANNELS}")
         try:
-            mix[name.strip().upper()] = float(weight)
+            mix[channel] = float(weight)
         except ValueError:
-            raise ConfigError(f"channel mix {part!r}: {weight!r} is not a number") from None
+            raise ConfigError(f"--mix {part!r}: {weight!r} is not a number") from None
     return mix
 
 
