@@ -334,6 +334,13 @@ def test_a_missing_store_is_refused_not_created(invoke, command):
     assert not invoke.db.exists()
 
 
+def test_an_empty_file_is_no_store_either(invoke):
+    invoke.db.touch()
+    result = invoke("export")
+    assert result.exit_code == 2 and "no event store at" in result.stderr
+    assert invoke.db.stat().st_size == 0
+
+
 def test_replay_takes_at_most_10_workers(loaded):
     """SQLite attaches at most 10 worker files to merge them: 11 is refused before any work."""
     result = loaded("replay", "--full", "--workers", "11")

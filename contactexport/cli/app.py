@@ -95,11 +95,19 @@ app = App(
     rich_markup_mode="rich",
 )
 
+
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        """Rich would exit 1 here; the command's closed-pipe handling decides instead."""
+        self.quiet = True
+        raise BrokenPipeError
+
+
 # Progress, summaries and error messages go to stderr so stdout stays pipeable; in a log (not a
 # terminal) tables keep long file names whole rather than at 80 columns.
-err = Console(stderr=True, soft_wrap=True, width=None if Console(stderr=True).is_terminal else 200)
+err = _Console(stderr=True, soft_wrap=True, width=None if Console(stderr=True).is_terminal else 200)
 # Tables that are a command's output go to stdout; piped, they keep a readable width.
-out = Console(highlight=False, width=None if Console().is_terminal else 200)
+out = _Console(highlight=False, width=None if Console().is_terminal else 200)
 
 
 def _print_version(value: bool) -> None:
@@ -155,7 +163,7 @@ def open_store(ctx: typer.Context, *, create: bool = False) -> "EventStore":
     from eventstore import EventStore, StoreError
 
     path = db_path(ctx)
-    if not create and not path.exists():
+    if not create and _no_store_at(path):
         err.print(
             f"[red]error:[/] no event store at {escape(str(path))}: ingest events first, "
             "or pass --db / CONTACTEXPORT_DB",
@@ -167,3 +175,10 @@ def open_store(ctx: typer.Context, *, create: bool = False) -> "EventStore":
     except StoreError as error:
         err.print(f"[red]error:[/] {error}", highlight=False)
         raise typer.Exit(2) from None
+
+
+def _no_store_at(path: Path) -> bool:
+    """Nothing there, or an empty file (`touch`) with no write-ahead log holding a store."""
+    if not path.exists():
+        return True
+    return path.is_file() and path.stat().st_size == 0 and not Path(f"{path}-wal").exists()
