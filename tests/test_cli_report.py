@@ -359,3 +359,21 @@ def test_a_backwards_date_range_is_refused(loaded, command):
     message = re.sub(r"[\s│]+", " ", result.stderr)
     assert "--from 2026-11-05 is after --to 2026-11-02; swap them" in message
     assert loaded(*command, "--from", "2026-11-02", "--to", "2026-11-02").exit_code == 0
+
+
+def test_data_that_looks_like_rich_markup_is_shown_as_written(invoke, tmp_path):
+    """Entry points and IDs are data: "[bold]" must not vanish, "[/]" must not crash a table."""
+    add_events(
+        invoke.db,
+        tmp_path,
+        ev("CONTACT/STARTED", "08:00", "c[/]1", conversation="m-conv", entryPoint="Support [bold]"),
+        ev("CONTACT/HOLD_ENDED", "08:01", "c[/]1", conversation="m-conv", reason="MANUAL"),
+        ev("CONTACT/ENDED", "08:02", "c[/]1", conversation="m-conv", status="ANSWERED"),
+    )
+    summary = invoke("summary", "--by", "Entry Point", "--metric", "Offered")
+    assert "Support [bold]" in summary.stdout
+    anomalies = invoke("anomalies")
+    assert anomalies.exit_code == 0 and "c[/]1" in anomalies.stdout
+    timeline = invoke("timeline", "c[/]1")
+    assert timeline.exit_code == 0 and "Contact c[/]1" in timeline.stdout
+    assert "Support [bold]" in timeline.stdout

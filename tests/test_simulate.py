@@ -354,6 +354,7 @@ def test_cli_refuses_bad_knobs(invoke):
     unknown = invoke("simulate", "--mix", "PHONE=3")
     assert unknown.exit_code == 2
     assert "--mix 'PHONE=3': unknown channel; channels: PHONE_CALL, CHAT" in unknown.stderr
+    assert "'[x]=3'" in invoke("simulate", "--mix", "[x]=3").stderr  # shown, not read as markup
 
 
 @pytest.mark.parametrize(

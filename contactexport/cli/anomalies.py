@@ -4,6 +4,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from contactexport.cli.app import app, err, many, open_store, out
 from contactexport.cli.options import (
@@ -56,8 +57,8 @@ def anomalies(
     table = Table("contact", "channel", "anomaly", "count", "first at", "first event")
     for contact_id, chan, reason, count, first_ms, event_type, event_id in rows[:limit]:
         table.add_row(
-            contact_id, chan, reason, str(count), format_ms(first_ms, zone),
-            f"{event_type} {event_id}",
+            Text(contact_id or ""), Text(chan or ""), Text(reason), str(count),
+            format_ms(first_ms, zone), Text(f"{event_type} {event_id}"),
         )  # fmt: skip
     out.print(table)
     contacts = len({row[0] for row in rows})

@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from contactexport.check import check_fixture, fixture_folders, update_fixture
 from contactexport.cli.app import app, err, out
@@ -54,7 +55,7 @@ def check(
         if result.differences:
             table = Table("contact", "column", "expected", "got")
             for d in result.differences:
-                table.add_row(d.contact_id, d.column, d.expected, d.got)
+                table.add_row(*(Text(cell) for cell in (d.contact_id, d.column, d.expected, d.got)))
             out.print(table)
     err.print(f"{len(folders) - failed} of {len(folders)} fixtures match")
     if failed:

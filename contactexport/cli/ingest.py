@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -64,8 +65,8 @@ def ingest(
                 report = ingest_files(store, files, on_progress=advance)
         except sqlite3.Error as error:
             err.print(
-                f"[red]error:[/] ingest stopped: {error}. Batches before this point are stored;"
-                " run the same command again to add the rest.",
+                f"[red]error:[/] ingest stopped: {escape(str(error))}. Batches before this point"
+                " are stored; run the same command again to add the rest.",
                 highlight=False,
             )
             raise typer.Exit(1) from None

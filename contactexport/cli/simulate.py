@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from contactexport.cli.app import app, err
@@ -175,7 +176,7 @@ def simulate(
         if truth is not None and output is not None and _same_file(truth, output):
             raise ConfigError(f"--truth {truth} is also the events' output (-o)")
     except ConfigError as error:
-        err.print(f"[red]error:[/] {error}")
+        err.print(f"[red]error:[/] {escape(str(error))}")
         raise typer.Exit(2) from None
 
     show = (
@@ -193,7 +194,9 @@ def simulate(
                 else None
             )
         except OSError as error:
-            err.print(f"[red]error:[/] cannot write {error.filename}: {error.strerror}")
+            err.print(
+                f"[red]error:[/] cannot write {escape(f'{error.filename}: {error.strerror}')}"
+            )
             raise typer.Exit(2) from None
         table = stack.enter_context(TruthTable()) if truth_out is not None else None
         bar = stack.enter_context(_Progress(config.conversations, show))

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from contactexport.cli.app import app, err, open_store, out
 from contactexport.cli.options import (
@@ -65,7 +66,7 @@ def _emit(headers: list[str], rows: list[list[str]], fmt: TableFormat, title: st
         return
     table = Table(*headers, title=title, title_justify="left")
     for row in rows:
-        table.add_row(*(cell or "[dim](blank)[/]" for cell in row))
+        table.add_row(*(Text(cell) if cell else "[dim](blank)[/]" for cell in row))
     out.print(table)
 
 

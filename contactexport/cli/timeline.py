@@ -5,7 +5,9 @@ import json
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from contactexport.cli.app import app, db_path, err, open_store, out
 from contactexport.cli.options import AsOf, Zone, flag, parse_as_of, parse_header, parse_zone
@@ -99,7 +101,10 @@ def timeline(
             closest = _closest_ids(store, contact_id) if conversation_id is None else []
             hint = f" Closest known IDs: {', '.join(closest)}." if closest else ""
             when = f" as of {as_of}" if as_of and conversation_id else ""
-            err.print(f"[red]error:[/] no contact {contact_id!r}{when} in {db_path(ctx)}.{hint}")
+            err.print(
+                f"[red]error:[/] no contact {contact_id!r}{when} in {db_path(ctx)}.{hint}",
+                markup=False,
+            )
             raise typer.Exit(1)
     fmt = cell_formatter(RowFormat(zone=zone))
     if as_json:
@@ -163,15 +168,16 @@ def _source_label(entry) -> str:
     if entry.source == OWN:
         return "this contact"
     if entry.source_contact_id:
-        return f"[magenta]other contact {entry.source_contact_id}[/]"
+        return f"[magenta]other contact {escape(entry.source_contact_id)}[/]"
     return "[cyan]conversation[/]"
 
 
 def _print_timeline(story: Timeline, fmt, zone) -> None:
     contact = story.contact
     out.print(
-        f"[bold]Contact {contact.contact_id}[/] · {contact.channel or 'no channel'} · conversation "
-        f"{contact.conversation_id} · state [bold]{contact.state}[/]"
+        f"[bold]Contact {escape(contact.contact_id)}[/] · "
+        f"{escape(contact.channel or 'no channel')} · conversation "
+        f"{escape(contact.conversation_id)} · state [bold]{contact.state}[/]"
     )
     table = Table(show_lines=True)
     for name in ("time", "event", "initiator", "from", "state"):
@@ -186,14 +192,14 @@ def _print_timeline(story: Timeline, fmt, zone) -> None:
             if not (c.old is None and c.new == 0)
         )
         if entry.anomaly:
-            state = f"[red]ANOMALY[/] {entry.anomaly}"
+            state = f"[red]ANOMALY[/] {escape(entry.anomaly)}"
         table.add_row(
             format_ms(event.time_ms, zone),
-            event.type,
-            event.initiator_type or "",
+            Text(event.type),
+            Text(event.initiator_type or ""),
             _source_label(entry),
             state,
-            changes,
+            Text(changes),
             style="red" if entry.anomaly else None,
         )
     out.print(table)
@@ -202,14 +208,14 @@ def _print_timeline(story: Timeline, fmt, zone) -> None:
         group = Table("column", "value", title=title, title_justify="left")
         for column in COLUMNS:
             if column.kind in kinds:
-                group.add_row(column.header, fmt(column.header, values[column.header]))
+                group.add_row(column.header, Text(fmt(column.header, values[column.header])))
         out.print(group)
 
 
 def _print_why(story: Timeline, column: str, fmt, zone) -> None:
     out.print(f"[bold]{column}[/]: {BY_HEADER[column].definition}")
     for line in explain(story, column, fmt):
-        out.print(f"  {line}")
+        out.print(f"  {line}", markup=False)
     changes = story.changes_of(column)
     if not changes:
         out.print("  No event changed it.")
@@ -218,9 +224,9 @@ def _print_why(story: Timeline, column: str, fmt, zone) -> None:
     for entry, change in changes:
         table.add_row(
             format_ms(entry.event.time_ms, zone),
-            entry.event.type,
+            Text(entry.event.type),
             _source_label(entry),
-            fmt(column, change.old),
-            fmt(column, change.new),
+            Text(fmt(column, change.old)),
+            Text(fmt(column, change.new)),
         )
     out.print(table)
