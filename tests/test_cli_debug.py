@@ -75,6 +75,19 @@ def test_an_unrelated_contact_id_gets_no_suggestion(loaded):
         assert "Closest" not in result.stderr
 
 
+def test_an_id_with_an_underscore_in_its_first_characters_is_still_suggested(invoke, tmp_path):
+    """The candidates share the asked ID's first three characters, "_" included (in LIKE it
+    would be a wildcard, and stripping it looked among IDs starting "ab" instead)."""
+    events = [
+        ev("CONTACT/STARTED", "08:00", "a_bQx7Lm2Pz9Kw", conversation="u-conv"),
+        ev("CONTACT/STARTED", "08:00", "ab9Q", conversation="u-conv2"),
+    ]
+    with EventStore(invoke.db) as store:
+        ingest_files(store, [write_events(tmp_path / "e.jsonl", events)])
+    for asked in ("a_bQx7Lm2Pz9", "a_bQx7Lm2Pz9Kq"):
+        assert "Closest known IDs: a_bQx7Lm2Pz9Kw." in invoke("timeline", asked).stderr
+
+
 def test_close_ids_are_typos_or_what_a_pasted_beginning_completes():
     known = ["aOHyyP4gS7CSIzAZjpmnzQ", "aOHyyX0dTr2mQ7vLkP9wBe", "Z8kRq1vW0bNcY5tUe3sDfg"]
     assert close_ids("aOHyyP4gS7CSIzAZjpmnzO", known) == ["aOHyyP4gS7CSIzAZjpmnzQ"]

@@ -355,6 +355,8 @@ def test_cli_refuses_bad_knobs(invoke):
     assert unknown.exit_code == 2
     assert "--mix 'PHONE=3': unknown channel; channels: PHONE_CALL, CHAT" in unknown.stderr
     assert "'[x]=3'" in invoke("simulate", "--mix", "[x]=3").stderr  # shown, not read as markup
+    for weight in ("inf", "nan"):  # both pass a "< 0" test, then random.choices raises
+        assert invoke("simulate", "--mix", f"PHONE_CALL={weight}").exit_code == 2
 
 
 @pytest.mark.parametrize(
@@ -372,6 +374,8 @@ def test_cli_refuses_bad_knobs(invoke):
         ('sla = { CHAT = "x" }', "sla must be a table of whole seconds by channel"),
         ("sla = { TELEGRAM = 60 }", "sla: unknown channel TELEGRAM; channels: PHONE_CALL"),
         ("channel_mix = [1, 2]", "channel_mix must be a table of weights by channel"),
+        ("channel_mix = { PHONE_CALL = inf }", "channel_mix needs finite, non-negative weights"),
+        ("hourly_curve = [nan" + ", 1" * 23 + "]", "hourly_curve needs 24 finite"),
         ('noise = "yes"', 'noise must be true or false, got "yes"'),
         ("tz = 5", "tz must be a string, got 5"),
     ],

@@ -49,11 +49,11 @@ def close_ids(asked: str, known: list[str], n: int = 5) -> list[str]:
 
 def _closest_ids(store: EventStore, contact_id: str) -> list[str]:
     """Known contact IDs close to the one asked for (those sharing its start looked at first)."""
-    prefix = contact_id[:3].replace("%", "").replace("_", "")
     candidates = [
         row[0]
         for row in store.conn.execute(
-            f"SELECT contact_id FROM {TABLE} WHERE contact_id LIKE ? LIMIT 20000", (prefix + "%",)
+            f"SELECT contact_id FROM {TABLE} WHERE substr(contact_id, 1, 3) = ? LIMIT 20000",
+            (contact_id[:3],),
         )
     ] or [row[0] for row in store.conn.execute(f"SELECT contact_id FROM {TABLE} LIMIT 20000")]
     return close_ids(contact_id, candidates)

@@ -6,7 +6,9 @@ seconds. `docs/simulator.md` describes what each knob does to the stream.
 
 import difflib
 import json
+import math
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from pathlib import Path
@@ -113,14 +115,12 @@ def _problems(config: SimulationConfig):
         unknown = set(getattr(config, table)) - set(DEFAULT_MIX)
         if unknown:
             yield f"{table}: unknown channel {', '.join(sorted(unknown))}; channels: {_CHANNELS}"
-    if any(w < 0 for w in config.channel_mix.values()) or sum(config.channel_mix.values()) <= 0:
-        yield "channel_mix needs non-negative weights with a positive sum"
+    if not _weights(config.channel_mix.values()):
+        yield "channel_mix needs finite, non-negative weights with a positive sum"
     if any(seconds < 0 for seconds in config.sla.values()):
         yield "sla needs non-negative seconds"
-    if len(config.hourly_curve) != 24 or min(config.hourly_curve) < 0:
-        yield "hourly_curve needs 24 non-negative weights"
-    elif sum(config.hourly_curve) <= 0:
-        yield "hourly_curve needs a positive sum"
+    if len(config.hourly_curve) != 24 or not _weights(config.hourly_curve):
+        yield "hourly_curve needs 24 finite, non-negative weights with a positive sum"
     for f in fields(config):
         if _is_fraction(f.name):
             value = getattr(config, f.name)
@@ -130,6 +130,12 @@ def _problems(config: SimulationConfig):
 
 def _is_fraction(name: str) -> bool:
     return name.endswith(("_rate", "_share")) or name == "weekend_factor"
+
+
+def _weights(values: Iterable[float]) -> bool:
+    """Weights random.choices can use: finite (nan and inf pass a < 0 test), >= 0, sum > 0."""
+    values = list(values)
+    return all(math.isfinite(v) and v >= 0 for v in values) and sum(values) > 0
 
 
 _CHANNELS = ", ".join(DEFAULT_MIX)
