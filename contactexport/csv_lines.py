@@ -45,7 +45,9 @@ _PLAIN_NUMBER = (
     "(substr({c}, 2) GLOB '[0-9]*' AND substr({c}, 2) NOT GLOB '*[^0-9.]*' "
     "AND substr({c}, 2) NOT GLOB '*.*.*' AND substr({c}, 2) NOT GLOB '*.')"
 )
-_PLAIN_ID = "(substr({c}, 1, 1) = '-' AND substr({c}, 2) NOT GLOB '*[^A-Za-z0-9_-]*')"
+_PLAIN_ID = (
+    "(substr({c}, 1, 1) = '-' AND length({c}) >= 16 AND substr({c}, 2) NOT GLOB '*[^A-Za-z0-9_-]*')"
+)
 _SAFE = (
     "CASE WHEN substr({c}, 1, 1) IN ('=', '@', char(9), char(13)) "
     "OR (substr({c}, 1, 1) IN ('+', '-') AND NOT " + _PLAIN_NUMBER + " AND NOT " + _PLAIN_ID + ") "

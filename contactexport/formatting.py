@@ -9,10 +9,11 @@ from typing import Any
 from contactexport.timestamps import timestamp_formatter
 
 _PLAIN_NUMBER = re.compile(r"[+-][0-9]+(?:\.[0-9]+)?")  # ASCII digits, as spreadsheets read
-# Gladly IDs are base64url, so 1 in 64 starts with "-". Text of only these characters can be
-# no more than a name or a cell reference in a spreadsheet (no call, no link: those need
-# parentheses, "!" or quotes), and quoting it would corrupt the IDs analysts join on.
-_PLAIN_ID = re.compile(r"-[A-Za-z0-9_-]*")
+# Gladly IDs are base64url, 22 characters, so 1 in 64 starts with "-". Text of only these
+# characters can call nothing and link nowhere (that needs parentheses, "!" or quotes); from 16
+# characters on it is too long for a cell reference (-XFD1048576 is 11), so at most an unknown
+# name. Quoting it would corrupt the IDs analysts join on; shorter text (-A1) is still quoted.
+_PLAIN_ID = re.compile(r"-[A-Za-z0-9_-]{15,}")
 _FORMULA_START = ("=", "@", "\t", "\r", "+", "-")
 
 

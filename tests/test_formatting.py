@@ -39,7 +39,9 @@ def test_money_has_no_exponent_or_trailing_zeros(amount, text):
         ("-1.5", "-1.5"),
         ("\r=cmd", "'\r=cmd"),
         ("-iHMbVH2vffonQO-m3TyjQ", "-iHMbVH2vffonQO-m3TyjQ"),  # a Gladly ID: joins must work
-        ("-_-", "-_-"),
+        ("-_-", "'-_-"),  # too short to be an ID: could be a reference
+        ("-A1", "'-A1"),
+        ("-Total", "'-Total"),
         ("-abc(1)", "'-abc(1)"),
         ("-A1!B2", "'-A1!B2"),
         ("+iHMbVH2vffonQO", "'+iHMbVH2vffonQO"),  # base64url has no "+": not an ID
