@@ -114,7 +114,8 @@ def replay_conversation(
 def replay_events(
     conversation_id: str, ordered: list[Event], *, trace: bool = False
 ) -> ConversationReplay:
-    """Replay events already in replay order; `trace` keeps each step for the timeline."""
+    """Replay events already in replay order; `trace` keeps each step (what each event did to
+    each contact, anomalies included) in `steps`."""
     replay = ConversationReplay(conversation_id, steps=[] if trace else None)
     for event in ordered:
         replay.add(event)

@@ -97,7 +97,8 @@ def ingest_files(
 ) -> IngestReport:
     """Ingest `.jsonl` / `.jsonl.gz` files (gzip is recognised by content); `-` is stdin.
 
-    `on_progress` is called with the number of input bytes (compressed, for gzip) consumed.
+    `on_progress` is called with the number of input bytes consumed: of the file as stored
+    (compressed, for gzip), or as read from a pipe or stdin, whose size is not known.
     """
     report = report if report is not None else IngestReport()
     with store.background_commits():
