@@ -30,11 +30,12 @@ from eventstore import EventStore, Reject
 
 STDIN: Final = "-"
 STDIN_SOURCE: Final = "<stdin>"
-# One transaction per batch: large enough that commits are cheap (each rewrites the index pages
-# it touched; 40k measured ~25% faster than 20k), small enough that a crash loses little work;
-# the byte cap bounds memory when lines are large.
-BATCH_EVENTS: Final = 40_000
-BATCH_BYTES: Final = 16 << 20
+# One transaction per batch: large enough that commits are cheap (each rewrites every index page
+# it touched, and on a big store random event IDs touch about a page per event: 80k measured
+# 20-30% faster than 40k on a 5M-event store, 2-11% on a fresh one), small enough that a crash
+# loses little work and peak RSS stays ~175 MB; the byte cap bounds memory when lines are large.
+BATCH_EVENTS: Final = 80_000
+BATCH_BYTES: Final = 32 << 20
 CHUNK_BYTES: Final = 1 << 20
 # What is kept of an oversized line: enough to recognise it in the source file.
 OVERSIZED_KEPT_BYTES: Final = 64 << 10
