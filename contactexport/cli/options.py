@@ -123,31 +123,35 @@ def parse_date(text: str | None, option: str) -> date | None:
         ) from None
 
 
-def parse_channels(names: list[str] | None) -> tuple[str, ...]:
-    channels = []
+def _parse_words(
+    names: list[str] | None,
+    allowed: tuple[str, ...],
+    option: str,
+    aliases: dict[str, str] | None = None,
+    listed: tuple[str, ...] | None = None,
+) -> tuple[str, ...]:
+    """A repeatable word option (--channel, --status): any case, aliases, each word once; an
+    unknown word is refused with the `listed` words (default: `allowed`)."""
+    chosen = []
     for name in names or ():
         key = name.strip().upper()
-        channel = CHANNEL_ALIASES.get(key, key)
-        if channel not in CHANNELS:
-            allowed = ", ".join(["voice", *(c.lower() for c in CHANNELS)])
+        word = (aliases or {}).get(key, key)
+        if word not in allowed:
+            shown = ", ".join(w.lower() for w in listed or allowed)
             raise typer.BadParameter(
-                f"unknown channel {name!r}; allowed: {allowed}", param_hint="--channel"
+                f"unknown {option.removeprefix('--')} {name!r}; allowed: {shown}",
+                param_hint=option,
             )
-        channels.append(channel)
-    return tuple(dict.fromkeys(channels))
+        chosen.append(word)
+    return tuple(dict.fromkeys(chosen))
+
+
+def parse_channels(names: list[str] | None) -> tuple[str, ...]:
+    return _parse_words(names, CHANNELS, "--channel", CHANNEL_ALIASES, ("VOICE", *CHANNELS))
 
 
 def parse_statuses(names: list[str] | None) -> tuple[str, ...]:
-    statuses = []
-    for name in names or ():
-        status = name.strip().upper()
-        if status not in STATUSES:
-            allowed = ", ".join(s.lower() for s in STATUSES)
-            raise typer.BadParameter(
-                f"unknown status {name!r}; allowed: {allowed}", param_hint="--status"
-            )
-        statuses.append(status)
-    return tuple(dict.fromkeys(statuses))
+    return _parse_words(names, STATUSES, "--status")
 
 
 def parse_header(name: str, option: str) -> str:
