@@ -1,11 +1,8 @@
 """Parallel replay's worker, in-process: it must see the store as of the head it was given."""
 
 from contactexport.parallel import Job, _work
-from eventstore import EventStore, NewEvent
-
-
-def event(n: int, stream: str) -> NewEvent:
-    return NewEvent(f"e{n}", stream, "T/HAPPENED", 1_000 * n, f'{{"n": {n}}}', "in", n)
+from eventstore import EventStore
+from tests.eventstore.test_contract import event
 
 
 def test_a_worker_reads_nothing_past_the_head(tmp_path):

@@ -6,6 +6,7 @@ import pytest
 
 from eventstore import EventStore, NewEvent, SchemaVersionError, StoreError
 from eventstore.schema import SCHEMA_VERSION
+from tests.eventstore.test_contract import event as stream_event
 
 
 def event(n: int) -> NewEvent:
@@ -97,9 +98,6 @@ def test_a_busy_store_times_out_clearly(path):
 
 
 def test_a_set_aside_stream_ignores_events_appended_during_the_scan(path):
-    def stream_event(n: int, stream: str) -> NewEvent:
-        return NewEvent(f"e{n}", stream, "T/HAPPENED", n, f'{{"n": {n}}}', "in", n)
-
     with EventStore(path) as writer:
         writer.append([stream_event(1, "old")])
         writer.append([stream_event(n, f"s{n // 2}") for n in range(2, 40)])
