@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from contactexport.columns import HEADERS
 from contactexport.summary import bucket, p90, summarize
 from contactexport.timestamps import parse_ms
 
@@ -44,6 +45,11 @@ def test_top_lists_the_biggest_contributors_with_links(loaded):
     assert values == sorted(values, reverse=True)
 
 
+def report_row(cells: dict) -> tuple:
+    """A raw row in the real column layout, blank but for the given headers."""
+    return tuple(cells.get(header) for header in HEADERS)
+
+
 @pytest.mark.parametrize("n", ["0", "-3"])
 def test_top_needs_at_least_one_contact(loaded, n):
     result = loaded("top", "Contact Handle Time", "-n", n)
@@ -63,16 +69,8 @@ def test_statistics_per_group():
     rows = [
         ("a", 1000), ("a", 3000), ("b", None), ("b", 5000),
     ]  # fmt: skip
-    # Reuse the real column layout: put the value in the Talk Time slot.
-    from contactexport.columns import HEADERS
-
-    def row(entry, talk):
-        values = [None] * len(HEADERS)
-        values[HEADERS.index("Entry Point")] = entry
-        values[HEADERS.index("Talk Time")] = talk
-        return tuple(values)
-
-    stats = summarize([row(*r) for r in rows], ["Entry Point"], "Talk Time", UTC)
+    made = [report_row({"Entry Point": entry, "Talk Time": talk}) for entry, talk in rows]
+    stats = summarize(made, ["Entry Point"], "Talk Time", UTC)
     assert [(s.key, s.count, s.mean, s.median, s.max) for s in stats] == [
         (("a",), 2, 2000, 2000, 3000),
         (("b",), 1, 5000, 5000, 5000),
@@ -90,13 +88,8 @@ def test_statistics_per_group():
     ],
 )
 def test_the_hour_clocks_go_back_is_two_hours_in_time_order(zone, first, second):
-    from contactexport.columns import HEADERS
-
     def row(queued, talk):
-        values = [None] * len(HEADERS)
-        values[HEADERS.index("Queued At")] = parse_ms(queued)
-        values[HEADERS.index("Talk Time")] = talk
-        return tuple(values)
+        return report_row({"Queued At": parse_ms(queued), "Talk Time": talk})
 
     rows = [row(second, 2000), row(first, 1000), row(first, 3000)]
     stats = summarize(rows, ["hour"], "Talk Time", ZoneInfo(zone))
