@@ -5,6 +5,7 @@ machine where an event leads and, when the event is possible, runs its effect. E
 record facts (times, counts); turning facts into report columns is `columns.py`'s job.
 """
 
+import copy
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -168,9 +169,7 @@ class Contact:
     def copy(self) -> "Contact":
         """A copy the end-of-conversation rules (which only set facts and add view segments)
         can change without changing this contact."""
-        twin = object.__new__(Contact)
-        for name in Contact.__slots__:
-            setattr(twin, name, getattr(self, name))
+        twin = copy.copy(self)
         twin.view_segments = list(self.view_segments)
         return twin
 
