@@ -17,13 +17,15 @@ import sqlite3
 import sys
 from array import array
 from collections.abc import Iterable, Iterator
+from functools import partial
 
 import orjson
 
 from eventstore.records import StoredEvent
 
 _COLUMNS = "position, event_id, stream_id, type, time_ms, data"
-_make_event = StoredEvent._make
+# tuple.__new__ straight from C: StoredEvent._make is a Python call per event.
+_make_event = partial(tuple.__new__, StoredEvent)
 # What a buffered event costs besides its data string: the tuple, its ints, its other strings.
 _OVERHEAD_BYTES = 350
 
@@ -55,9 +57,12 @@ def scan_streams(
         where, parameters = _where(until, wanted)
     ends = iter(ends_array)
     next_end = next(ends, None)
-    open_streams: dict[str, list[StoredEvent]] = {}
+    # Open streams, each as [bytes held, event, event, ...]: the running size rides along, so
+    # a stream's share of the buffer is known without summing it again when it ends.
+    open_streams: dict[str, list] = {}
     buffered = 0
     set_aside: set[str] = set()
+    sizeof = sys.getsizeof
     # NOT INDEXED: walk the table in position order even when `only` could use the index.
     rows = conn.execute(
         f"SELECT {_COLUMNS} FROM events NOT INDEXED {where} ORDER BY position", parameters
@@ -68,20 +73,23 @@ def scan_streams(
             next_end = next(ends, None)
             if stream_id in set_aside:
                 continue
-            events = open_streams.pop(stream_id, None)
-            if events is None:
+            held = open_streams.pop(stream_id, None)
+            if held is None:
                 yield stream_id, [_make_event(row)]
             else:
-                buffered -= _size(events)
-                events.append(_make_event(row))
-                yield stream_id, events
+                buffered -= held[0]
+                held[0] = _make_event(row)
+                held.append(held.pop(0))  # the last event, where the size was
+                yield stream_id, held
         elif stream_id not in set_aside:
-            events = open_streams.get(stream_id)
-            if events is None:
-                open_streams[stream_id] = [_make_event(row)]
+            cost = sizeof(row[5]) + _OVERHEAD_BYTES
+            held = open_streams.get(stream_id)
+            if held is None:
+                open_streams[stream_id] = [cost, _make_event(row)]
             else:
-                events.append(_make_event(row))
-            buffered += sys.getsizeof(row[5]) + _OVERHEAD_BYTES
+                held[0] += cost
+                held.append(_make_event(row))
+            buffered += cost
             if buffered > buffer_bytes:
                 buffered = _set_aside_oldest(open_streams, set_aside, buffered, buffer_bytes // 2)
     if next_end is not None or open_streams:
@@ -91,19 +99,15 @@ def scan_streams(
 
 
 def _set_aside_oldest(
-    open_streams: dict[str, list[StoredEvent]], set_aside: set[str], buffered: int, target: int
+    open_streams: dict[str, list], set_aside: set[str], buffered: int, target: int
 ) -> int:
     """Drop the streams opened earliest (dicts keep insertion order) until `target` is reached."""
     for stream_id in list(open_streams):
         if buffered <= target:
             break
-        buffered -= _size(open_streams.pop(stream_id))
+        buffered -= open_streams.pop(stream_id)[0]
         set_aside.add(stream_id)
     return buffered
-
-
-def _size(events: list[StoredEvent]) -> int:
-    return sum(sys.getsizeof(event[5]) for event in events) + _OVERHEAD_BYTES * len(events)
 
 
 def _where(until: int | None, wanted: str | None) -> tuple[str, list[int | str]]:
