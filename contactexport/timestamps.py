@@ -17,10 +17,22 @@ def parse_ms(text: str) -> int:
     try:
         moment = datetime.fromisoformat(text)
     except (TypeError, ValueError):
-        raise TimestampError(f"timestamp {text!r} is not ISO 8601") from None
+        moment = _with_lowercase_z(text)
     if moment.tzinfo is None:
         raise TimestampError(f"timestamp {text!r} has no UTC offset")
     return to_ms(moment)
+
+
+def _with_lowercase_z(text: str) -> datetime:
+    """RFC 3339 §5.6 allows "t" and "z" for "T" and "Z". fromisoformat takes any one character
+    between date and time, so "t" already, but only a capital Z; tried only once a timestamp has
+    failed, so the ingest path of every well-written one stays a single call."""
+    if isinstance(text, str) and text.endswith("z"):
+        try:
+            return datetime.fromisoformat(text[:-1] + "Z")
+        except ValueError:
+            pass
+    raise TimestampError(f"timestamp {text!r} is not ISO 8601") from None
 
 
 def to_ms(moment: datetime) -> int:

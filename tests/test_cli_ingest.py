@@ -27,6 +27,11 @@ def stored(db, sql="SELECT count(*) FROM events"):
         return conn.execute(sql).fetchone()[0]
 
 
+def stored_rows(db, sql):
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql).fetchall()
+
+
 def test_good_events_are_stored_and_exit_0(db, tmp_path):
     result = ingest(db, write(tmp_path / "e.jsonl", event_lines(3)))
     assert result.exit_code == 0, result.output
@@ -163,3 +168,17 @@ def test_a_long_input_name_is_shown_whole_off_a_terminal(db, tmp_path):
     deep.parent.mkdir()
     result = ingest(db, write(deep, event_lines(2)))
     assert str(deep) in result.stderr
+
+
+def test_lower_case_t_and_z_are_stored_at_the_same_moment(db, tmp_path):
+    """RFC 3339 §5.6 allows them; a timestamp without offset is refused all the same."""
+    upper = event_line(1)
+    lower = event_line(2).replace(b"T08:", b"t08:").replace(b'Z"', b'z"')
+    no_offset = event_line(3).replace(b"T08:", b"t08:").replace(b'Z"', b'"')
+    assert b'"2026-11-02t08:00:00.002z"' in lower
+    result = ingest(db, write(tmp_path / "e.jsonl", [upper, lower, no_offset]))
+    assert result.exit_code == 1
+    assert "timestamp '2026-11-02t08:00:00.003' has no UTC offset" in result.stderr
+    times = dict(stored_rows(db, "SELECT event_id, time_ms FROM events"))
+    assert set(times) == {"e1", "e2"}
+    assert times["e2"] - times["e1"] == 1  # e2 is written 1 ms after e1, in lower case
