@@ -274,13 +274,17 @@ HEADERS: tuple[str, ...] = tuple(column.header for column in COLUMNS)
 BY_HEADER: dict[str, Column] = {column.header: column for column in COLUMNS}
 
 
+_RULES = tuple(column.rule for column in COLUMNS)
+_START_RULES = tuple(column.rule if column.at_start else None for column in COLUMNS)
+
+
 def running_values(contact: Contact) -> list[Any]:
     """Every column as it stands now, ended or not (what the timeline shows)."""
-    return [column.rule(contact) for column in COLUMNS]
+    return [rule(contact) for rule in _RULES]
 
 
 def row_values(contact: Contact) -> list[Any]:
     """The raw values of the 57 columns; only start columns until the contact has ended."""
     if contact.ended_at is not None:
-        return running_values(contact)
-    return [column.rule(contact) if column.at_start else None for column in COLUMNS]
+        return [rule(contact) for rule in _RULES]
+    return [None if rule is None else rule(contact) for rule in _START_RULES]

@@ -117,8 +117,11 @@ def replay_events(
     """Replay events already in replay order; `trace` keeps each step (what each event did to
     each contact, anomalies included) in `steps`."""
     replay = ConversationReplay(conversation_id, steps=[] if trace else None)
+    route = _route  # `add` without a method call per event: this loop is every replay's
     for event in ordered:
-        replay.add(event)
+        route(replay, event)
+    if ordered:
+        replay.last_event_ms = ordered[-1].time_ms
     replay.finish()
     return replay
 
