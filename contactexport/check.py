@@ -104,14 +104,17 @@ def update_fixture(folder: Path) -> int:
 
 
 def fixture_folders(paths: list[Path]) -> list[Path]:
-    """The given fixture folders, or every fixture folder below a given parent."""
-    folders: list[Path] = []
+    """Every fixture folder at or below the given paths, at any depth, each once.
+
+    A folder holding either file is a fixture: one with events but no expected.csv yet is a new
+    fixture, which `check --update` writes and `check` reports as missing its expected rows.
+    """
+    folders: dict[Path, None] = {}
     for path in paths:
-        if (path / EVENTS).is_file() or (path / EXPECTED).is_file():
-            folders.append(path)
-        else:
-            folders += sorted(p.parent for p in path.glob(f"*/{EXPECTED}"))
-    return folders
+        files = (file for name in (EVENTS, EXPECTED) for file in path.rglob(name))
+        found = {file.parent for file in files if file.is_file()}
+        folders.update(dict.fromkeys(sorted(found)))
+    return list(folders)
 
 
 def _header_problem(found: list[str] | None) -> str:

@@ -86,3 +86,39 @@ def test_a_misnamed_or_misplaced_header_is_named(invoke, tmp_path):
     names[0], names[1] = names[1], names[0]
     expected.write_text(",".join(names) + "\n" + rest, encoding="utf-8")
     assert "not in the report's order" in invoke("check", str(folder)).stdout
+
+
+def test_update_writes_the_expected_rows_of_a_new_fixture_nested_below_the_parent(invoke, tmp_path):
+    """A new fixture is a folder with only events.jsonl; under PARENT it may sit at any depth."""
+    flat = tmp_path / "flat"
+    nested = tmp_path / "voice" / "abandoned-call"
+    for folder, name in ((flat, "manual-assignment"), (nested, "abandoned-call")):
+        folder.mkdir(parents=True)
+        shutil.copy(FIXTURES / name / "events.jsonl", folder)
+    result = invoke("check", "--update", str(tmp_path))
+    assert result.exit_code == 0, result.stderr
+    assert f"{nested}: wrote 1 row to expected.csv" in result.stderr
+    for folder, name in ((flat, "manual-assignment"), (nested, "abandoned-call")):
+        want = (FIXTURES / name / "expected.csv").read_text(encoding="utf-8")
+        assert (folder / "expected.csv").read_text(encoding="utf-8") == want
+    assert invoke("check", str(tmp_path)).exit_code == 0
+
+
+def test_a_new_fixture_is_found_by_check_too_and_fails_for_its_missing_rows(invoke, tmp_path):
+    """Left out, it would pass unseen: `check PARENT` would say every (other) fixture matches."""
+    copy_fixture(tmp_path / "done")
+    new = tmp_path / "todo" / "new"
+    new.mkdir(parents=True)
+    shutil.copy(FIXTURES / "abandoned-call" / "events.jsonl", new)
+    result = invoke("check", str(tmp_path))
+    assert result.exit_code == 1
+    assert f"{new / 'expected.csv'}: missing" in result.stdout
+    assert "1 of 2 fixtures match" in result.stderr
+
+
+def test_update_without_events_says_so_and_exits_1(invoke, tmp_path):
+    folder = copy_fixture(tmp_path)
+    (folder / "events.jsonl").unlink()
+    result = invoke("check", "--update", str(tmp_path))
+    assert result.exit_code == 1
+    assert f"{folder / 'events.jsonl'}: missing, nothing to replay" in result.stderr

@@ -8,8 +8,14 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from contactexport.check import check_fixture, fixture_folders, update_fixture
-from contactexport.cli.app import app, err, out
+from contactexport.check import (
+    EVENTS,
+    EXPECTED,
+    check_fixture,
+    fixture_folders,
+    update_fixture,
+)
+from contactexport.cli.app import app, err, many, out
 from contactexport.cli.options import flag
 
 
@@ -19,14 +25,19 @@ def check(
         list[Path],
         typer.Argument(
             metavar="DIR",
-            help="Fixture folders (events.jsonl + expected.csv), or folders holding them.",
+            help="Fixture folders (events.jsonl + expected.csv), or folders holding them at any "
+            "depth.",
             exists=True,
             file_okay=False,
         ),
     ],
     update: Annotated[
         bool,
-        flag("--update", help="Rewrite expected.csv from the current output."),
+        flag(
+            "--update",
+            help="Write expected.csv from the current output (a new fixture needs only "
+            "events.jsonl).",
+        ),
     ] = False,
 ) -> None:
     """Replay each fixture into a temporary store and compare with its expected.csv.
@@ -36,11 +47,10 @@ def check(
     """
     folders = fixture_folders(paths)
     if not folders:
-        err.print("[red]error:[/] no fixture folders (events.jsonl + expected.csv) found")
+        err.print("[red]error:[/] no fixture folders (holding events.jsonl or expected.csv) found")
         raise typer.Exit(2)
     if update:
-        for folder in folders:
-            err.print(f"{folder}: wrote {update_fixture(folder)} rows to expected.csv")
+        _update(folders)
         return
     failed = 0
     for folder in folders:
@@ -59,4 +69,18 @@ def check(
             out.print(table)
     err.print(f"{len(folders) - failed} of {len(folders)} fixtures match")
     if failed:
+        raise typer.Exit(1)
+
+
+def _update(folders: list[Path]) -> None:
+    """Write each fixture's expected.csv from today's output; exit 1 if one has no events."""
+    without_events = 0
+    for folder in folders:
+        if not (folder / EVENTS).is_file():
+            without_events += 1
+            err.print(f"[red]error:[/] {escape(str(folder / EVENTS))}: missing, nothing to replay")
+            continue
+        rows = many(update_fixture(folder), "row")
+        err.print(f"{escape(str(folder))}: wrote {rows} to {EXPECTED}", highlight=False)
+    if without_events:
         raise typer.Exit(1)
