@@ -6,10 +6,14 @@ from datetime import UTC
 from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import write_events
 
+from builders import ev
 from contactexport.columns import HEADERS
+from contactexport.ingest import ingest_files
 from contactexport.summary import bucket, p90, summarize
 from contactexport.timestamps import parse_ms
+from eventstore import EventStore
 
 
 def test_summary_by_entry_point_for_voice(loaded):
@@ -43,6 +47,32 @@ def test_top_lists_the_biggest_contributors_with_links(loaded):
     assert rows[0]["Link"] == "https://acme.gladly.com/c/stk-conv"
     values = [float(r["Contact Handle Time"]) for r in rows]
     assert values == sorted(values, reverse=True)
+
+
+def test_top_writes_durations_in_seconds_or_hms_as_export_does(loaded):
+    metric = "Queued-to-Fulfilled Time"
+    table = loaded("top", "Contact Handle Time", "-n", "1", "--durations", "hms").stdout
+    assert "0:00:10:00" in table and "600" not in table
+    for durations in ("seconds", "hms"):
+        top = loaded("top", metric, "-n", "100", "--durations", durations, "--format", "csv")
+        assert top.exit_code == 0, top.stderr
+        export = loaded("export", "--columns", f"Contact ID,{metric}", "--durations", durations)
+        ranked = {r["Contact ID"]: r[metric] for r in csv.DictReader(io.StringIO(top.stdout))}
+        exported = {r["Contact ID"]: r[metric] for r in csv.DictReader(io.StringIO(export.stdout))}
+        assert ranked == {contact: cell for contact, cell in exported.items() if cell}
+    assert ranked["efpc-email"] == "-0:00:02:00"  # a negative duration gains no quote either
+
+
+def test_top_csv_quotes_text_a_spreadsheet_would_run(loaded, tmp_path):
+    events = [
+        ev("CONTACT/STARTED", "08:00", "f-1", conversation="f-conv", inbox="f-inbox",
+           entryPoint="=HYPERLINK(1)"),
+        ev("CONTACT/ENDED", "08:30", "f-1", conversation="f-conv", status="ANSWERED"),
+    ]  # fmt: skip
+    with EventStore(loaded.db) as store:
+        ingest_files(store, [write_events(tmp_path / "f.jsonl", events)])
+    top = loaded("top", "Queued-to-Ended Time", "--inbox", "f-inbox", "--format", "csv").stdout
+    assert [r["Entry Point"] for r in csv.DictReader(io.StringIO(top))] == ["'=HYPERLINK(1)"]
 
 
 def report_row(cells: dict) -> tuple:

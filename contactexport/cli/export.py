@@ -12,6 +12,7 @@ from contactexport.cli.app import app, err, many, open_store
 from contactexport.cli.options import (
     AsOf,
     Channels,
+    Durations,
     DurationStyle,
     FromDate,
     Inboxes,
@@ -61,14 +62,7 @@ def export(
     fmt: Annotated[
         Format, typer.Option("--format", metavar=one_of(Format), help="csv or jsonl.")
     ] = Format.csv,
-    durations: Annotated[
-        DurationStyle,
-        typer.Option(
-            "--durations",
-            metavar=one_of(DurationStyle),
-            help="Raw seconds, or the UI's d:hh:mm:ss (hms).",
-        ),
-    ] = DurationStyle.seconds,
+    durations: Durations = DurationStyle.seconds,
     columns: Annotated[
         str | None,
         typer.Option(

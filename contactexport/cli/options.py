@@ -173,6 +173,16 @@ class DurationStyle(StrEnum):
     hms = "hms"
 
 
+Durations = Annotated[
+    DurationStyle,
+    typer.Option(
+        "--durations",
+        metavar=one_of(DurationStyle),
+        help="Raw seconds, or the UI's d:hh:mm:ss (hms).",
+    ),
+]
+
+
 LinkTemplate = Annotated[
     str | None,
     typer.Option(

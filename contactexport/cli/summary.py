@@ -12,6 +12,7 @@ from contactexport.cli.app import app, err, open_store, out
 from contactexport.cli.options import (
     AsOf,
     Channels,
+    Durations,
     DurationStyle,
     FromDate,
     Inboxes,
@@ -58,11 +59,16 @@ def _number(metric: str, value: float, hms_style: bool) -> str:
     return f"{value:.3f}".rstrip("0").rstrip(".")
 
 
-def _emit(headers: list[str], rows: list[list[str]], fmt: TableFormat, title: str) -> None:
+def _emit(
+    headers: list[str], rows: list[list[str]], fmt: TableFormat, title: str, *, quote: bool = True
+) -> None:
+    """The rows as a table or CSV; `quote` makes CSV cells spreadsheet-safe. top's rows are
+    already the cells export writes, and quoted again a negative d:hh:mm:ss duration
+    (-0:00:02:00) would gain a quote that export does not give it."""
     if fmt is TableFormat.csv:
         writer = csv_writer(sys.stdout)
         writer.writerow(headers)
-        writer.writerows([spreadsheet_safe(cell) for cell in row] for row in rows)
+        writer.writerows([spreadsheet_safe(cell) for cell in row] if quote else row for row in rows)
         return
     table = Table(*headers, title=title, title_justify="left")
     for row in rows:
@@ -95,12 +101,7 @@ def summary(
     status: Statuses = None,
     tz: Zone = "UTC",
     as_of: AsOf = None,
-    durations: Annotated[
-        DurationStyle,
-        typer.Option(
-            "--durations", metavar=one_of(DurationStyle), help="Raw seconds, or d:hh:mm:ss (hms)."
-        ),
-    ] = DurationStyle.seconds,
+    durations: Durations = DurationStyle.seconds,
     fmt: TableFormatOption = TableFormat.table,
 ) -> None:
     """Count, mean, median, p90 and max of one metric per group, e.g. voice wait by entry point.
@@ -142,6 +143,7 @@ def top(
     tz: Zone = "UTC",
     as_of: AsOf = None,
     link_template: LinkTemplate = None,
+    durations: Durations = DurationStyle.seconds,
     fmt: TableFormatOption = TableFormat.table,
 ) -> None:
     """The contacts contributing most to a metric (e.g. "Contact Handle Time"), with links."""
@@ -155,8 +157,10 @@ def top(
     template = parse_link_template(link_template)
     shown = ("Contact ID", "Queued At", "Channel", "Entry Point", metric)
     shown += ("Link",) if template else ()
-    row_format = RowFormat(zone=zone, link_template=template, columns=shown)
+    row_format = RowFormat(
+        zone=zone, link_template=template, durations=durations.value, columns=shown
+    )
     with open_store(ctx) as store:
         rows = report_rows(store, query, parse_as_of(as_of, zone))
         cells = [r for _, r in zip(range(n), format_rows(rows, row_format), strict=False)]
-    _emit(list(shown), [c for c in cells if c[4]], fmt, f"top {n} by {metric}")
+    _emit(list(shown), [c for c in cells if c[4]], fmt, f"top {n} by {metric}", quote=False)
