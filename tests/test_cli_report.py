@@ -220,6 +220,91 @@ def test_anomalies_of_a_contact_that_never_started_count_on_their_own_day(invoke
     assert "no anomalies" in invoke("anomalies", "--from", "2026-11-03").stderr
 
 
+ANOMALY_FIELDS = [
+    "Conversation ID", "Contact ID", "Channel", "Queued At", "Inbox when First Queued",
+    "Event ID", "Event Type", "Event Time", "Reason",
+]  # fmt: skip
+
+
+def add_anomalies(invoke, tmp_path):
+    """Two anomalies of a contact whose ID and inbox a spreadsheet would run, one of a contact
+    that never started, and a clean email."""
+    add_events(
+        invoke.db,
+        tmp_path,
+        ev("CONTACT/STARTED", "08:00", "=cmd|' /C calc'!A0", conversation="odd-conv",
+           inbox="@inbox", event_id="a-start"),
+        ev("CONTACT/HOLD_ENDED", "08:01", "=cmd|' /C calc'!A0", conversation="odd-conv",
+           inbox="@inbox", reason="MANUAL", event_id="a-hold-1"),
+        ev("CONTACT/HOLD_ENDED", "08:02", "=cmd|' /C calc'!A0", conversation="odd-conv",
+           inbox="@inbox", reason="MANUAL", event_id="a-hold-2"),
+        ev("CONTACT/HOLD_ENDED", "09:00", "headless", conversation="h-conv", reason="MANUAL",
+           event_id="h-hold"),
+        ev("CONTACT/STARTED", "08:00", "fine", conversation="fine-conv", channel="EMAIL"),
+    )  # fmt: skip
+
+
+def test_anomalies_as_csv_one_spreadsheet_safe_line_each(invoke, tmp_path):
+    add_anomalies(invoke, tmp_path)
+    result = invoke("anomalies", "--format", "csv", "--tz", "America/New_York")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[0] == ",".join(ANOMALY_FIELDS)
+    lines = parse_csv(result.stdout)
+    assert [line["Event ID"] for line in lines] == ["a-hold-1", "a-hold-2", "h-hold"]
+    first = lines[0]
+    assert first == {
+        "Conversation ID": "odd-conv",
+        "Contact ID": "'=cmd|' /C calc'!A0",  # quoted, as export quotes text cells
+        "Channel": "PHONE_CALL",
+        "Queued At": "2026-11-02T03:00:00.000-05:00",
+        "Inbox when First Queued": "'@inbox",
+        "Event ID": "a-hold-1",
+        "Event Type": "CONTACT/HOLD_ENDED",
+        "Event Time": "2026-11-02T03:01:00.000-05:00",
+        "Reason": "no hold is open",
+    }
+    assert lines[2]["Queued At"] == "" and lines[2]["Contact ID"] == "headless"
+    assert "wrote 3 anomalies on 2 contacts" in result.stderr
+
+
+def test_anomalies_as_json_lines_keep_the_text_as_written(invoke, tmp_path):
+    add_anomalies(invoke, tmp_path)
+    result = invoke("anomalies", "--format", "jsonl")
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [list(record) for record in records] == [ANOMALY_FIELDS] * 3
+    assert records[0]["Contact ID"] == "=cmd|' /C calc'!A0"
+    assert records[0]["Inbox when First Queued"] == "@inbox"
+    assert records[0]["Queued At"] == "2026-11-02T08:00:00.000+00:00"
+    assert records[2]["Queued At"] is None and records[2]["Inbox when First Queued"] is None
+    assert records[2]["Event Time"] == "2026-11-02T09:00:00.000+00:00"
+
+
+def test_anomaly_lines_keep_the_filters_the_limit_and_go_to_a_file(invoke, tmp_path):
+    add_anomalies(invoke, tmp_path)
+    email = invoke("anomalies", "--format", "csv", "--channel", "email")
+    assert email.stdout == ",".join(ANOMALY_FIELDS) + "\n" and "no anomalies" in email.stderr
+    assert invoke("anomalies", "--format", "jsonl", "--channel", "email").stdout == ""
+    inbox = parse_csv(invoke("anomalies", "--format", "csv", "--inbox", "@inbox").stdout)
+    assert [line["Event ID"] for line in inbox] == ["a-hold-1", "a-hold-2"]
+    day = invoke("anomalies", "--format", "jsonl", "--from", "2026-11-03").stdout
+    assert day == ""
+    limited = invoke("anomalies", "--format", "jsonl", "-n", "1").stdout.splitlines()
+    assert [json.loads(line)["Event ID"] for line in limited] == ["a-hold-1"]
+    target = tmp_path / "anomalies.csv"
+    written = invoke("anomalies", "--format", "csv", "-o", str(target))
+    assert written.exit_code == 0 and written.stdout == ""
+    assert f"wrote 3 anomalies on 2 contacts to {target}" in written.stderr
+    assert len(parse_csv(target.read_text(encoding="utf-8"))) == 3
+
+
+def test_the_anomalies_table_is_not_written_to_a_file(invoke, tmp_path):
+    add_anomalies(invoke, tmp_path)
+    result = invoke("anomalies", "-o", str(tmp_path / "anomalies.txt"))
+    assert result.exit_code == 2
+    assert "add --format csv or jsonl" in re.sub(r"[\s│]+", " ", result.stderr)
+    assert not (tmp_path / "anomalies.txt").exists()
+
+
 def test_an_unknown_column_with_nothing_close_lists_the_headers(loaded):
     result = loaded("export", "--columns", "Zzzz")
     assert result.exit_code == 2

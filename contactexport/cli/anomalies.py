@@ -1,6 +1,9 @@
 """`contactexport anomalies`: contacts whose replay saw impossible events."""
 
-from typing import Annotated
+import json
+from datetime import tzinfo
+from enum import StrEnum
+from typing import IO, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -11,14 +14,41 @@ from contactexport.cli.options import (
     Channels,
     FromDate,
     Inboxes,
+    Output,
     ToDate,
     Zone,
+    one_of,
+    output_stream,
     parse_zone,
+    writable_output,
 )
 from contactexport.cli.rows import catch_up_if_behind, filters_from_options
-from contactexport.export import where_clause
+from contactexport.export import where_clause, write_csv
+from contactexport.formatting import cell_formatters
 from contactexport.projector import ANOMALIES
 from contactexport.timestamps import format_ms
+
+
+class Format(StrEnum):
+    table = "table"
+    csv = "csv"
+    jsonl = "jsonl"
+
+
+# csv and jsonl write one line per anomaly: (header, column of the anomalies table, kind of
+# value). What an anomaly shares with the contact's row goes by the report's own header.
+FIELDS = (
+    ("Conversation ID", "conversation_id", "text"),
+    ("Contact ID", "contact_id", "text"),
+    ("Channel", "channel", "text"),
+    ("Queued At", "queued_at", "timestamp"),
+    ("Inbox when First Queued", "inbox_when_first_queued", "text"),
+    ("Event ID", "event_id", "text"),
+    ("Event Type", "event_type", "text"),
+    ("Event Time", "time_ms", "timestamp"),
+    ("Reason", "reason", "text"),
+)
+TABLE_ROWS = 50
 
 
 @app.command(rich_help_panel="Explain")
@@ -30,27 +60,73 @@ def anomalies(
     inbox: Inboxes = None,
     tz: Zone = "UTC",
     limit: Annotated[
-        int, typer.Option("--limit", "-n", metavar="N", help="Show at most this many rows.")
-    ] = 50,
+        int | None,
+        typer.Option(
+            "--limit",
+            "-n",
+            min=1,
+            metavar="N",
+            help=f"Show at most this many rows (default: {TABLE_ROWS} in the table, every "
+            "anomaly in csv and jsonl).",
+        ),
+    ] = None,
+    fmt: Annotated[
+        Format,
+        typer.Option(
+            "--format",
+            metavar=one_of(Format),
+            help="A table per contact and reason, or csv / jsonl with one line per anomaly.",
+        ),
+    ] = Format.table,
+    output: Output = None,
 ) -> None:
     """List contacts whose replay saw impossible events: reason, count, first example.
 
     Dates are days of Queued At, or of the anomaly itself for a contact that never started.
-    Exits 0 either way; use [bold]replay --strict[/] to fail on anomalies.
+    [bold]--format csv[/] or [bold]jsonl[/] writes every anomaly instead, one line each, for a
+    spreadsheet or a script. Exits 0 either way; use [bold]replay --strict[/] to fail on
+    anomalies.
     """
     zone = parse_zone(tz)
+    output = writable_output(output)
+    if output and fmt is Format.table:
+        raise typer.BadParameter(
+            "the table is for the terminal; to write a file, add --format csv or jsonl",
+            param_hint="--output",
+        )
     filters = filters_from_options(from_date, to_date, channel, inbox, zone)
     # A contact that never started has no Queued At: its anomalies count on their own day.
     where, parameters = where_clause(filters, day_of="coalesce(queued_at, time_ms)")
     with open_store(ctx) as store:
         catch_up_if_behind(store)
-        # SQLite takes the bare columns of a MIN() aggregate from the row holding the minimum.
-        rows = store.conn.execute(
-            f"SELECT contact_id, channel, reason, COUNT(*), MIN(time_ms), event_type, event_id "
-            f"FROM {ANOMALIES}{where} GROUP BY contact_id, reason "
-            "ORDER BY MIN(time_ms), contact_id, reason",
-            parameters,
+        if fmt is Format.table:
+            _print_table(store.conn, where, parameters, zone, limit or TABLE_ROWS)
+            return
+        columns = ", ".join(column for _, column, _ in FIELDS)
+        lines = store.conn.execute(
+            f"SELECT {columns} FROM {ANOMALIES}{where} "
+            "ORDER BY time_ms, conversation_id, contact_id, event_id, reason LIMIT ?",
+            [*parameters, limit or -1],
         ).fetchall()
+    with output_stream(output) as stream:
+        _write_lines(stream, lines, fmt, zone)
+    if not lines:
+        err.print("no anomalies")
+        return
+    contacts = many(len({line[1] for line in lines}), "contact")  # FIELDS[1]: Contact ID
+    to = f" to {output}" if output else ""
+    err.print(f"wrote {many(len(lines), 'anomaly')} on {contacts}{to}")
+
+
+def _print_table(conn, where: str, parameters: list[Any], zone: tzinfo, limit: int) -> None:
+    """One row per contact and reason: how often, and its first occurrence."""
+    # SQLite takes the bare columns of a MIN() aggregate from the row holding the minimum.
+    rows = conn.execute(
+        f"SELECT contact_id, channel, reason, COUNT(*), MIN(time_ms), event_type, event_id "
+        f"FROM {ANOMALIES}{where} GROUP BY contact_id, reason "
+        "ORDER BY MIN(time_ms), contact_id, reason",
+        parameters,
+    ).fetchall()
     if not rows:
         err.print("no anomalies")
         return
@@ -64,3 +140,23 @@ def anomalies(
     contacts = len({row[0] for row in rows})
     more = f" (first {limit} shown)" if len(rows) > limit else ""
     err.print(f"{many(sum(r[3] for r in rows), 'anomaly')} on {many(contacts, 'contact')}{more}")
+
+
+def _write_lines(stream: IO[str], lines: list[tuple], fmt: Format, zone: tzinfo) -> None:
+    """Each anomaly as a CSV row (text made spreadsheet-safe, as export writes it: reasons and
+    IDs are whatever the events said) or as a JSON object (null when blank)."""
+    by_kind = cell_formatters(zone)
+    if fmt is Format.csv:
+        formats = [by_kind[kind] for _, _, kind in FIELDS]
+        cells = (
+            ["" if value is None else f(value) for f, value in zip(formats, line, strict=True)]
+            for line in lines
+        )
+        write_csv(stream, cells, [header for header, _, _ in FIELDS])
+        return
+    for line in lines:
+        record = {
+            header: value if value is None or kind == "text" else by_kind[kind](value)
+            for (header, _, kind), value in zip(FIELDS, line, strict=True)
+        }
+        stream.write(json.dumps(record, ensure_ascii=False) + "\n")

@@ -1,9 +1,6 @@
 """`contactexport export`: the Contact Export, filtered, sorted and formatted."""
 
-import sys
-from contextlib import nullcontext
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -17,11 +14,13 @@ from contactexport.cli.options import (
     FromDate,
     Inboxes,
     LinkTemplate,
+    Output,
     Statuses,
     ToDate,
     Zone,
     flag,
     one_of,
+    output_stream,
     parse_as_of,
     parse_header,
     parse_link_template,
@@ -41,12 +40,7 @@ class Format(StrEnum):
 @app.command(rich_help_panel="Report")
 def export(
     ctx: typer.Context,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "-o", "--output", metavar="FILE", help="Write here instead of stdout.", dir_okay=False
-        ),
-    ] = None,
+    output: Output = None,
     from_date: FromDate = None,
     to_date: ToDate = None,
     channel: Channels = None,
@@ -89,9 +83,7 @@ def export(
     as_of_ms = parse_as_of(as_of, zone)
     with open_store(ctx) as store:
         prepare_rows(store, query, as_of_ms)
-        with (
-            output.open("w", newline="", encoding="utf-8") if output else nullcontext(sys.stdout)
-        ) as out:
+        with output_stream(output) as out:
             if fmt is Format.jsonl:
                 count = write_jsonl(out, query_rows(store.conn, query), row_format)
             else:

@@ -1,13 +1,15 @@
-"""Options several commands share, parsed once: report time zone, as-of, dates.
+"""Options several commands share, parsed once: report time zone, as-of, dates, output.
 
 Every option that takes a value names it with a metavar (ZONE, YYYY-MM-DD, N): typer's rich help
 would otherwise label it with its Python type (`<str>`, `<int range>`)."""
 
 import difflib
+import sys
+from contextlib import AbstractContextManager, nullcontext
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
@@ -210,7 +212,20 @@ def parse_link_template(template: str | None) -> str | None:
     return template
 
 
+Output = Annotated[
+    Path | None,
+    typer.Option(
+        "-o", "--output", metavar="FILE", help="Write here instead of stdout.", dir_okay=False
+    ),
+]
+
+
 def writable_output(path: Path | None) -> Path | None:
     if path is not None and not path.parent.is_dir():
         raise typer.BadParameter(f"folder {path.parent} does not exist", param_hint="--output")
     return path
+
+
+def output_stream(path: Path | None) -> AbstractContextManager[TextIO]:
+    """The --output file to write (UTF-8, line ends as the writer makes them), or stdout."""
+    return path.open("w", newline="", encoding="utf-8") if path else nullcontext(sys.stdout)
