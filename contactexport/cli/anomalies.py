@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from contactexport.cli.app import app, err, many, open_store, out
+from contactexport.cli.app import StorePath, app, err, many, open_store, out
 from contactexport.cli.options import (
     Channels,
     FromDate,
@@ -54,6 +54,7 @@ TABLE_ROWS = 50
 @app.command(rich_help_panel="Explain")
 def anomalies(
     ctx: typer.Context,
+    db: StorePath = None,
     from_date: FromDate = None,
     to_date: ToDate = None,
     channel: Channels = None,

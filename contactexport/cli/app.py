@@ -116,18 +116,42 @@ def _print_version(value: bool) -> None:
         raise typer.Exit()
 
 
+def _store_option(where: str, **settings):
+    """--db, in its two places: before the command, where the environment and the default
+    apply, and after it (StorePath), where it overrides them."""
+    return typer.Option(
+        "--db",
+        metavar="FILE",
+        dir_okay=False,
+        help=f"SQLite event store{where}; ingest creates it, the other commands need it to exist.",
+        **settings,
+    )
+
+
+def _store_after_command(ctx: typer.Context, path: Path | None) -> None:
+    """The command's own context takes its --db; otherwise it holds the one from before."""
+    if path is not None:
+        ctx.obj = path
+
+
+# `contactexport export --db x.db` as well as `contactexport --db x.db export`: every command
+# that opens the store declares `db: StorePath = None` and never reads it, since the callback
+# puts it where open_store and db_path look. Given in both places, the one after wins.
+StorePath = Annotated[
+    Path | None,
+    _store_option(
+        " (here or before the command; else CONTACTEXPORT_DB, else contactexport.db)",
+        callback=_store_after_command,
+        expose_value=False,
+    ),
+]
+
+
 @app.callback()
 def main_options(
     ctx: typer.Context,
     db: Annotated[
-        Path,
-        typer.Option(
-            "--db",
-            metavar="FILE",
-            envvar="CONTACTEXPORT_DB",
-            help="SQLite event store; ingest creates it, the other commands need it to exist.",
-            dir_okay=False,
-        ),
+        Path, _store_option(" (here or after the command)", envvar="CONTACTEXPORT_DB")
     ] = Path("contactexport.db"),
     version: Annotated[
         bool,
@@ -150,8 +174,9 @@ def many(count: int, noun: str) -> str:
 
 
 def db_path(ctx: typer.Context) -> Path:
-    """The --db of the root command, from any subcommand."""
-    return ctx.find_root().obj
+    """The store a command works on: its --db, else the one before it (click hands the root's
+    context object down to the command's context)."""
+    return ctx.obj
 
 
 def open_store(ctx: typer.Context, *, create: bool = False) -> "EventStore":

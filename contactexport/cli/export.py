@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from contactexport.cli.app import app, err, many, open_store
+from contactexport.cli.app import StorePath, app, err, many, open_store
 from contactexport.cli.options import (
     AsOf,
     Channels,
@@ -40,6 +40,7 @@ class Format(StrEnum):
 @app.command(rich_help_panel="Report")
 def export(
     ctx: typer.Context,
+    db: StorePath = None,
     output: Output = None,
     from_date: FromDate = None,
     to_date: ToDate = None,

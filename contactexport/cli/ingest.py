@@ -24,7 +24,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from contactexport.cli.app import app, db_path, err, open_store
+from contactexport.cli.app import StorePath, app, db_path, err, open_store
 from contactexport.cli.options import flag
 from contactexport.ingest import (
     STDIN,
@@ -50,6 +50,7 @@ def ingest(
             show_default=False,
         ),
     ],
+    db: StorePath = None,
     progress: Annotated[
         bool, flag("--progress/--no-progress", help="Progress bar for large inputs.")
     ] = True,

@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from contactexport.cli.app import app, err, many, open_store
+from contactexport.cli.app import StorePath, app, err, many, open_store
 from contactexport.cli.options import flag
 from contactexport.parallel import catch_up_parallel
 from contactexport.projector import ReplayReport, anomaly_summary, catch_up
@@ -55,6 +55,7 @@ def anomaly_line(reasons: list[tuple[str, int, int]]) -> str:
 @app.command(rich_help_panel="Store")
 def replay(
     ctx: typer.Context,
+    db: StorePath = None,
     full: Annotated[bool, flag("--full", help="Rebuild every row instead of catching up.")] = False,
     strict: Annotated[
         bool, flag("--strict", help="Exit 1 when the projection holds any anomaly.")

@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from contactexport.cli.app import app, err, open_store, out
+from contactexport.cli.app import StorePath, app, err, open_store, out
 from contactexport.cli.options import (
     AsOf,
     Channels,
@@ -79,6 +79,7 @@ def _emit(
 @app.command(rich_help_panel="Report")
 def summary(
     ctx: typer.Context,
+    db: StorePath = None,
     by: Annotated[
         list[str] | None,
         typer.Option(
@@ -134,6 +135,7 @@ def top(
     metric: Annotated[
         str, typer.Argument(metavar="COLUMN", help="The number or duration column to rank by.")
     ],
+    db: StorePath = None,
     n: Annotated[int, typer.Option("-n", min=1, metavar="N", help="How many contacts.")] = 20,
     from_date: FromDate = None,
     to_date: ToDate = None,

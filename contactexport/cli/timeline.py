@@ -9,7 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from contactexport.cli.app import app, db_path, err, open_store, out
+from contactexport.cli.app import StorePath, app, db_path, err, open_store, out
 from contactexport.cli.options import AsOf, Zone, flag, parse_as_of, parse_header, parse_zone
 from contactexport.cli.rows import catch_up_if_behind
 from contactexport.columns import BY_HEADER, COLUMNS, HEADERS
@@ -68,6 +68,7 @@ def timeline(
             metavar="CONTACT_ID", help="The Contact ID to explain (after -- if it starts with -)."
         ),
     ],
+    db: StorePath = None,
     why: Annotated[
         str | None,
         typer.Option(
