@@ -12,12 +12,17 @@ class TimestampError(ValueError):
     """A timestamp that cannot be placed on the timeline."""
 
 
+def parse_datetime(text: str) -> datetime:
+    """ISO 8601, with or without an offset, RFC 3339's lower-case t and z included."""
+    try:
+        return datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return _with_lowercase_z(text)
+
+
 def parse_ms(text: str) -> int:
     """ISO 8601 with a UTC offset -> epoch milliseconds (sub-millisecond digits truncated)."""
-    try:
-        moment = datetime.fromisoformat(text)
-    except (TypeError, ValueError):
-        moment = _with_lowercase_z(text)
+    moment = parse_datetime(text)
     if moment.tzinfo is None:
         raise TimestampError(f"timestamp {text!r} has no UTC offset")
     return to_ms(moment)

@@ -179,6 +179,11 @@ def test_as_of_shows_the_world_then_and_leaves_the_projection_alone(loaded):
     assert loaded("export").stdout == before
 
 
+def test_as_of_takes_rfc_3339_lower_case_t_and_z(loaded):
+    upper = loaded("export", "--as-of", "2026-11-02T08:09:00Z").stdout
+    assert loaded("export", "--as-of", "2026-11-02t08:09:00z").stdout == upper
+
+
 def test_hostile_text_is_neutralized_in_csv(loaded):
     rows = parse_csv(loaded("export", "--columns", "Final IVR Selection,Entry Point").stdout)
     ivr = {r["Final IVR Selection"] for r in rows}

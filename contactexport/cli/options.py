@@ -6,7 +6,7 @@ would otherwise label it with its Python type (`<str>`, `<int range>`)."""
 import difflib
 import sys
 from contextlib import AbstractContextManager, nullcontext
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, TextIO
@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import typer
 
 from contactexport.columns import HEADERS
-from contactexport.timestamps import to_ms
+from contactexport.timestamps import parse_datetime, to_ms
 from contactexport.vocabulary import CHANNELS
 
 Zone = Annotated[
@@ -65,7 +65,7 @@ def parse_as_of(text: str | None, zone: ZoneInfo) -> int | None:
     if text is None:
         return None
     try:
-        moment = datetime.fromisoformat(text)
+        moment = parse_datetime(text)
     except ValueError:
         raise typer.BadParameter(
             f"{text!r} is not an ISO 8601 time such as 2026-11-02T08:10:00Z", param_hint="--as-of"
