@@ -9,6 +9,7 @@ match: the expected rows were then written without an event the fixture meant to
 
 import csv
 import io
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -108,11 +109,16 @@ def fixture_folders(paths: list[Path]) -> list[Path]:
 
     A folder holding either file is a fixture: one with events but no expected.csv yet is a new
     fixture, which `check --update` writes and `check` reports as missing its expected rows.
+    Hidden folders (.git, .venv) are not searched, so `check .` at a repository's root stays
+    quick and finds only the repository's own fixtures.
     """
     folders: dict[Path, None] = {}
     for path in paths:
-        files = (file for name in (EVENTS, EXPECTED) for file in path.rglob(name))
-        found = {file.parent for file in files if file.is_file()}
+        found = []
+        for folder, subfolders, files in os.walk(path):
+            subfolders[:] = [name for name in subfolders if not name.startswith(".")]
+            if EVENTS in files or EXPECTED in files:
+                found.append(Path(folder))
         folders.update(dict.fromkeys(sorted(found)))
     return list(folders)
 

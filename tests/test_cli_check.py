@@ -122,3 +122,13 @@ def test_update_without_events_says_so_and_exits_1(invoke, tmp_path):
     result = invoke("check", "--update", str(tmp_path))
     assert result.exit_code == 1
     assert f"{folder / 'events.jsonl'}: missing, nothing to replay" in result.stderr
+
+
+def test_hidden_folders_are_not_searched(invoke, tmp_path):
+    """`check .` at a repository's root must not wander into .venv or .git."""
+    copy_fixture(tmp_path / "fixtures")
+    hidden = copy_fixture(tmp_path / ".venv" / "lib")
+    (hidden / "expected.csv").write_text("not, a, fixture\n", encoding="utf-8")
+    result = invoke("check", str(tmp_path))
+    assert result.exit_code == 0, result.stdout
+    assert "1 of 1 fixtures match" in result.stderr
