@@ -34,6 +34,17 @@ def test_summary_trend_by_day_and_channel(loaded):
     assert {"PHONE_CALL", "CHAT"} <= {r["Channel"] for r in rows}
 
 
+def test_summary_csv_quotes_event_text_but_not_its_own_numbers(loaded):
+    result = loaded("summary", "--by", "Final IVR Selection", "--metric", "Queued-to-Ended Time",
+                    "--format", "csv")  # fmt: skip
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert "'=1+1" in {r["Final IVR Selection"] for r in rows}
+    by_contact = loaded("summary", "--by", "Contact ID", "--metric", "Queued-to-Fulfilled Time",
+                        "--durations", "hms", "--format", "csv").stdout  # fmt: skip
+    means = {r["Contact ID"]: r["mean"] for r in csv.DictReader(io.StringIO(by_contact))}
+    assert means["efpc-email"] == "-0:00:02:00"
+
+
 def test_summary_refuses_a_text_metric(loaded):
     result = loaded("summary", "--metric", "Entry Point")
     assert result.exit_code == 2 and "not a number" in result.stderr

@@ -59,16 +59,14 @@ def _number(metric: str, value: float, hms_style: bool) -> str:
     return f"{value:.3f}".rstrip("0").rstrip(".")
 
 
-def _emit(
-    headers: list[str], rows: list[list[str]], fmt: TableFormat, title: str, *, quote: bool = True
-) -> None:
-    """The rows as a table or CSV; `quote` makes CSV cells spreadsheet-safe. top's rows are
-    already the cells export writes, and quoted again a negative d:hh:mm:ss duration
-    (-0:00:02:00) would gain a quote that export does not give it."""
+def _emit(headers: list[str], rows: list[list[str]], fmt: TableFormat, title: str) -> None:
+    """The rows as a table or CSV; CSV cells taken from the events must already be
+    spreadsheet-safe. Numbers are not quoted: a negative d:hh:mm:ss duration (-0:00:02:00)
+    would gain a quote that export does not give it."""
     if fmt is TableFormat.csv:
         writer = csv_writer(sys.stdout)
         writer.writerow(headers)
-        writer.writerows([spreadsheet_safe(cell) for cell in row] if quote else row for row in rows)
+        writer.writerows(rows)
         return
     table = Table(*headers, title=title, title_justify="left")
     for row in rows:
@@ -116,9 +114,10 @@ def summary(
     with open_store(ctx) as store:
         stats = summarize(report_rows(store, query, parse_as_of(as_of, zone)), groups, metric, zone)
     hms_style = durations is DurationStyle.hms
+    label = spreadsheet_safe if fmt is TableFormat.csv else str  # group keys are event text
     rows = [
         [
-            *s.key,
+            *map(label, s.key),
             str(s.count),
             *(_number(metric, v, hms_style) for v in (s.mean, s.median, s.p90, s.max)),
         ]
@@ -165,4 +164,4 @@ def top(
     with open_store(ctx) as store:
         rows = report_rows(store, query, parse_as_of(as_of, zone))
         cells = [r for _, r in zip(range(n), format_rows(rows, row_format), strict=False)]
-    _emit(list(shown), [c for c in cells if c[4]], fmt, f"top {n} by {metric}", quote=False)
+    _emit(list(shown), [c for c in cells if c[4]], fmt, f"top {n} by {metric}")
