@@ -54,6 +54,14 @@ def test_values_are_named_not_typed(invoke, command):
     assert TYPE_LABEL.findall(shown) == []
 
 
+@pytest.mark.parametrize("command", ["", *COMMANDS])
+def test_nothing_is_cut_off_on_an_80_column_terminal(invoke, command):
+    """Rich wraps help at spaces only: a longer word (a URL, a list without spaces) in an option's
+    help column is cut with an ellipsis."""
+    shown = invoke(*filter(None, [command]), "--help", env={"COLUMNS": "80"}).stdout
+    assert "…" not in shown
+
+
 def test_metavars_keep_what_the_type_said(invoke):
     """A range and a choice still show: `N [x>=1]`, `csv|jsonl`; arguments read as in the usage."""
     assert "N [1<=x<=10]" in invoke("replay", "--help").stdout

@@ -11,6 +11,7 @@ import pytest
 from contactexport.columns import HEADERS
 from contactexport.simulate import ConfigError, Simulation, SimulationConfig, intended_rows
 from contactexport.simulate.clock import HOUR, iso
+from contactexport.simulate.config import DEFAULT_MIX, parse_mix
 from contactexport.simulate.stream import ReorderBuffer
 from contactexport.simulate.truth import START_COLUMNS
 from contactexport.timestamps import parse_ms
@@ -357,6 +358,12 @@ def test_cli_refuses_bad_knobs(invoke):
     assert "'[x]=3'" in invoke("simulate", "--mix", "[x]=3").stderr  # shown, not read as markup
     for weight in ("inf", "nan"):  # both pass a "< 0" test, then random.choices raises
         assert invoke("simulate", "--mix", f"PHONE_CALL={weight}").exit_code == 2
+
+
+def test_the_default_mix_help_shows_can_be_typed_back():
+    from contactexport.cli.simulate import _DEFAULT_MIX
+
+    assert parse_mix(_DEFAULT_MIX) == DEFAULT_MIX
 
 
 @pytest.mark.parametrize(

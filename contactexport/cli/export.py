@@ -70,7 +70,9 @@ def export(
 ) -> None:
     """Write the Contact Export: one row per contact, ordered by Queued At.
 
-    Catches up with the store first. Dates are days of Queued At in --tz, inclusive.
+    Catches up with the store first. Dates are days of Queued At in --tz, inclusive. A Link
+    to each customer's page in Gladly: --link-template
+    'https://acme.gladly.com/customer/{customer_id}'.
     """
     zone = parse_zone(tz)
     output = writable_output(output)

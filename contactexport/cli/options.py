@@ -191,8 +191,8 @@ LinkTemplate = Annotated[
         "--link-template",
         metavar="TEMPLATE",
         envvar="CONTACTEXPORT_LINK_TEMPLATE",
-        help="Template for the Link column with {customer_id}, {conversation_id}, {contact_id}, "
-        "e.g. 'https://acme.gladly.com/customer/{customer_id}'.",
+        help="Template for the Link column, in which {customer_id}, {conversation_id} and "
+        "{contact_id} are filled in (example above).",
     ),
 ]
 

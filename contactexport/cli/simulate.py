@@ -14,9 +14,12 @@ from contactexport.cli.app import app, err
 from contactexport.cli.options import flag
 from contactexport.simulate import ConfigError, Simulation, SimulationConfig
 from contactexport.simulate.builder import Conversation
-from contactexport.simulate.config import load_toml, parse_mix
+from contactexport.simulate.config import DEFAULT_MIX, load_toml, parse_mix
 from contactexport.simulate.truthfile import TruthTable
 from contactexport.simulate.writer import open_output, write_lines
+
+# With spaces, so that help can wrap it (parse_mix takes it either way).
+_DEFAULT_MIX = ", ".join(f"{channel}={weight:g}" for channel, weight in DEFAULT_MIX.items())
 
 PROGRESS_FROM = 20_000  # conversations; smaller runs finish before a bar is worth drawing
 PROGRESS_EVERY = 500
@@ -98,8 +101,8 @@ def simulate(
         typer.Option(
             "--mix",
             metavar="CHANNEL=N,...",
-            help="Inbound channel weights, e.g. PHONE_CALL=35,CHAT=20,EMAIL=20,SMS=9,"
-            "WHATSAPP=5,FB_MESSENGER=4,VOICEMAIL=7 (the default); unnamed channels get 0.",
+            help="Inbound channel weights, e.g. CHAT=2,SMS=1; unnamed channels get 0. "
+            f"Default: {_DEFAULT_MIX}.",
         ),
     ] = None,
     agents: Annotated[

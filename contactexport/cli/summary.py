@@ -147,7 +147,11 @@ def top(
     durations: Durations = DurationStyle.seconds,
     fmt: TableFormatOption = TableFormat.table,
 ) -> None:
-    """The contacts contributing most to a metric (e.g. "Contact Handle Time"), with links."""
+    """The contacts contributing most to a metric (e.g. "Contact Handle Time"), with links.
+
+    A Link to each customer's page in Gladly: --link-template
+    'https://acme.gladly.com/customer/{customer_id}'.
+    """
     zone = parse_zone(tz)
     metric = _metric(metric, "COLUMN")
     query = ExportQuery(
