@@ -15,7 +15,8 @@ from contactexport.timestamps import TimestampError, parse_ms
 from contactexport.vocabulary import CHANNEL_RANK, INBOUND_INITIATORS, OUTBOUND_INITIATORS
 
 HOLD_KINDS = ("MANUAL", "WARM_TRANSFER", "COLD_TRANSFER", "CONFERENCE")
-MISSED_REASONS = frozenset({"MISSED", "DEVICE ERROR"})
+# OFFER_REJECTED spells it "DEVICE ERROR"; Gladly writes DEVICE_ERROR elsewhere, so take both.
+MISSED_REASONS = frozenset({"MISSED", "DEVICE ERROR", "DEVICE_ERROR"})
 SENDER_BY_INITIATOR = {"AGENT": "agent", "AUTOMATION": "rules", "APPLICATION": "api", "API": "api"}
 
 
@@ -107,6 +108,7 @@ class Contact:
         "initiator",
         "messages",
         "missed",
+        "offer_open",
         "offered",
         "offered_at",
         "open_hold",
@@ -136,6 +138,7 @@ class Contact:
         self.due_at: int | None = None
         self.outbound_call = False
         self.offered_at: int | None = None
+        self.offer_open = False  # an OFFERED not yet accepted or rejected
         self.accepted_at: int | None = None
         self.answered_at: int | None = None
         self.offered = self.accepted = self.missed = self.declined = self.transferred = 0
@@ -233,11 +236,13 @@ def _started(contact: Contact, event: Event) -> None:
 
 def _offered(contact: Contact, event: Event) -> None:
     contact.offered += 1
+    contact.offer_open = True
     if contact.offered_at is None:
         contact.offered_at = event.time_ms
 
 
 def _offer_rejected(contact: Contact, event: Event) -> None:
+    contact.offer_open = False
     reason = text(event.content, "reason")
     if reason == "DECLINED":
         contact.declined += 1
@@ -246,6 +251,7 @@ def _offer_rejected(contact: Contact, event: Event) -> None:
 
 
 def _offer_accepted(contact: Contact, event: Event) -> None:
+    contact.offer_open = False
     contact.accepted += 1
     if contact.accepted_at is None:
         contact.accepted_at = event.time_ms

@@ -19,9 +19,9 @@ from contactexport.vocabulary import (
     CONTACT_PREFIX,
     CONVERSATION_CLOSED,
     DEFAULT_LIFECYCLE_RANK,
-    INBOUND_INITIATORS,
     KNOWN_TYPES,
     LIFECYCLE_RANK,
+    OUTBOUND_INITIATORS,
     PAYMENT_PREFIX,
     PROFILE_VIEW_ENDED,
     PROFILE_VIEW_STARTED,
@@ -153,9 +153,10 @@ def _route(replay: ConversationReplay, event: Event) -> None:
         if contact is None:
             return
         if trigger == "STARTED":
-            initiator = event.initiator_type
-            inbound = initiator is None or initiator in INBOUND_INITIATORS
-            trigger = "STARTED_INBOUND" if inbound else "STARTED_OUTBOUND"
+            # Only a listed outbound initiator starts in an agent's hands; any other (none, or
+            # a type nobody lists) is queued like an inbound contact.
+            outbound = event.initiator_type in OUTBOUND_INITIATORS
+            trigger = "STARTED_OUTBOUND" if outbound else "STARTED_INBOUND"
         if replay.steps is None:
             apply(contact, trigger, event)
         else:

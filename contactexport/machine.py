@@ -19,8 +19,8 @@ INITIAL: Final = "pending"
 LIVE: Final = ["queued", "offered", "accepted", "on_hold", "fulfilled"]
 
 # Guards are plain boolean attributes of the contact, never of the event, so that the
-# compiled table can enumerate them.
-GUARDS: Final = ("phone", "fulfilled", "outbound_call")
+# compiled table can enumerate them. "not NAME" in a row is transitions' `unless`.
+GUARDS: Final = ("phone", "fulfilled", "outbound_call", "offer_open")
 
 # Triggers: the CONTACT/* action names, except that STARTED splits by direction (outbound
 # contacts start in an agent's hands, without a queue); PAYMENT_REQUEST for any
@@ -33,9 +33,9 @@ TRANSITIONS: Final = [
     ["OFFERED",          ["queued", "offered", "accepted"],       "offered"],
     ["OFFERED",          ["on_hold", "fulfilled"],                "="],
     ["OFFER_REJECTED",   "offered",                               "queued"],
-    ["OFFER_REJECTED",   ["on_hold", "fulfilled"],                "="],
+    ["OFFER_REJECTED",   ["on_hold", "fulfilled"],                "=",         "offer_open"],
     ["OFFER_ACCEPTED",   "offered",                               "accepted"],
-    ["OFFER_ACCEPTED",   ["on_hold", "fulfilled"],                "="],
+    ["OFFER_ACCEPTED",   ["on_hold", "fulfilled"],                "=",         "offer_open"],
     ["ASSIGNED",         "queued",                                "accepted"],
     ["ASSIGNED",         ["offered", "accepted", "on_hold", "fulfilled"], "="],
     ["UNASSIGNED",       LIVE,                                    "="],
@@ -49,7 +49,7 @@ TRANSITIONS: Final = [
     ["MESSAGE_RECEIVED", LIVE,                                    "="],
     ["MESSAGE_SENT",     LIVE,                                    "="],
     ["FULFILLED",        ["queued", "offered", "accepted"],       "fulfilled"],
-    ["FULFILLED",        "on_hold",                               "="],
+    ["FULFILLED",        "on_hold",                               "=",         "not fulfilled"],
     ["PAYMENT_REQUEST",  [*LIVE, "ended"],                        "="],
     ["ENDED",            LIVE,                                    "ended"],
 ]  # fmt: skip
@@ -83,8 +83,7 @@ def anomaly_reason(state: str, trigger: str, event_type: str) -> str:
 def declaration() -> dict:
     """The machine's arguments for `transitions`, shared by replay and `diagram`."""
     transitions = [
-        {"trigger": row[0], "source": row[1], "dest": row[2]}
-        | ({"conditions": row[3]} if len(row) > 3 else {})
+        {"trigger": row[0], "source": row[1], "dest": row[2]} | _guard(row[3:])
         for row in TRANSITIONS
     ]
     return {
@@ -93,6 +92,14 @@ def declaration() -> dict:
         "transitions": transitions,
         "auto_transitions": False,
     }
+
+
+def _guard(cells: list[str]) -> dict[str, str]:
+    """A row's guard as transitions takes it: "fulfilled" a condition, "not fulfilled" unless."""
+    if not cells:
+        return {}
+    name = cells[0].removeprefix("not ")
+    return {"unless" if name != cells[0] else "conditions": name}
 
 
 def build_machine() -> Machine:

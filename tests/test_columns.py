@@ -392,6 +392,85 @@ def test_impossible_events_are_recorded_and_change_nothing():
     assert contact.hold_ms["TOTAL"] == 0
 
 
+def test_a_second_fulfilled_during_a_hold_is_an_anomaly_and_the_first_stands():
+    result = replay(*inbound_call(
+        ev("CONTACT/HOLD_STARTED", "08:07", reason="MANUAL"),
+        ev("CONTACT/FULFILLED", "08:07:30", fulfilledType="CANCELED"),
+        ev("CONTACT/HOLD_ENDED", "08:08", reason="MANUAL"),
+    ))  # fmt: skip
+    contact = result.contacts["c1"]
+    assert [a.reason for a in contact.anomalies] == ["the contact is already fulfilled"]
+    r = row(*inbound_call(
+        ev("CONTACT/HOLD_STARTED", "08:07", reason="MANUAL"),
+        ev("CONTACT/FULFILLED", "08:07:30", fulfilledType="CANCELED"),
+        ev("CONTACT/HOLD_ENDED", "08:08", reason="MANUAL"),
+    ))  # fmt: skip
+    assert (r["Fulfilled At"], r["Fulfilled Type"]) == (ms("08:06"), "RESPONDED")
+    assert r["Talk Time"] == 300_000 - 60_000
+
+
+def test_a_call_fulfilled_while_on_hold_returns_to_fulfilled():
+    r = row(
+        ev("CONTACT/STARTED", "08:00"),
+        ev("CONTACT/OFFERED", "08:00:10", agentId="a1"),
+        ev("CONTACT/OFFER_ACCEPTED", "08:00:20", agentId="a1"),
+        ev("CONTACT/HOLD_STARTED", "08:01", reason="MANUAL"),
+        ev("CONTACT/FULFILLED", "08:01:30", fulfilledType="RESPONDED"),
+        ev("CONTACT/HOLD_ENDED", "08:02", reason="MANUAL"),
+        ev("CONTACT/ENDED", "08:05", status="ANSWERED"),
+    )
+    assert r["Fulfilled At"] == ms("08:01:30")
+    assert r["Hold Time – Total"] == 60_000
+
+
+def test_an_accept_or_reject_with_no_open_offer_is_an_anomaly_even_after_fulfilment():
+    result = replay(*inbound_call(
+        ev("CONTACT/OFFER_ACCEPTED", "08:07", agentId="a2"),
+        ev("CONTACT/OFFER_REJECTED", "08:07:30", agentId="a3", reason="DECLINED"),
+    ))  # fmt: skip
+    assert [a.reason for a in result.contacts["c1"].anomalies] == ["no offer is open"] * 2
+    r = rows(*inbound_call(
+        ev("CONTACT/OFFER_ACCEPTED", "08:07", agentId="a2"),
+        ev("CONTACT/OFFER_REJECTED", "08:07:30", agentId="a3", reason="DECLINED"),
+    ))["c1"]  # fmt: skip
+    assert (r["Offered"], r["Accepted"], r["Declined"]) == (1, 1, 0)
+
+
+def test_an_offer_after_fulfilment_is_answered_once():
+    """Transferred after fulfilment: the new offer is counted, and so is one answer to it."""
+    result = replay(*inbound_call(
+        ev("CONTACT/TRANSFERRED", "08:07", transferType="COLD", reason="MANUAL"),
+        ev("CONTACT/OFFERED", "08:07:10", agentId="a2"),
+        ev("CONTACT/OFFER_ACCEPTED", "08:07:20", agentId="a2"),
+        ev("CONTACT/OFFER_ACCEPTED", "08:07:30", agentId="a2"),
+    ))  # fmt: skip
+    contact = result.contacts["c1"]
+    assert (contact.offered, contact.accepted) == (2, 2)
+    assert [a.reason for a in contact.anomalies] == ["no offer is open"]
+
+
+def test_an_initiator_type_nobody_lists_is_queued_like_an_inbound_contact():
+    result = replay(
+        ev("CONTACT/STARTED", "08:00", initiator="BOT"),
+        ev("CONTACT/HOLD_STARTED", "08:00:05", reason="MANUAL"),
+    )
+    contact = result.contacts["c1"]
+    assert contact.state == "queued"
+    assert contact.direction is None
+    assert len(contact.anomalies) == 1
+
+
+@pytest.mark.parametrize("reason", ["MISSED", "DEVICE ERROR", "DEVICE_ERROR"])
+def test_missed_takes_both_spellings_of_a_device_error(reason):
+    r = row(
+        ev("CONTACT/STARTED", "08:00"),
+        ev("CONTACT/OFFERED", "08:01", agentId="a1"),
+        ev("CONTACT/OFFER_REJECTED", "08:01:20", agentId="a1", reason=reason),
+        ev("CONTACT/ENDED", "08:02", status="ABANDONED"),
+    )
+    assert (r["Missed"], r["Declined"]) == (1, 0)
+
+
 def test_a_contact_without_started_still_gets_a_row():
     r = row(ev("CONTACT/ENDED", "08:00", status="ANSWERED"))
     assert r["Contact ID"] == "c1" and r["Queued At"] is None
