@@ -39,18 +39,15 @@ def line_halves(values: list) -> tuple[str, str]:
     return before, after
 
 
-# The Link cell in SQL: the template over the row's IDs, made spreadsheet-safe (a plain signed
-# number or ID stays, as formatting.spreadsheet_safe says) and quoted like any CSV text cell.
+# The Link cell in SQL: the template over the row's IDs, made spreadsheet-safe (only a plain
+# signed number stays, as formatting.spreadsheet_safe says) and quoted like any CSV text cell.
 _PLAIN_NUMBER = (
     "(substr({c}, 2) GLOB '[0-9]*' AND substr({c}, 2) NOT GLOB '*[^0-9.]*' "
     "AND substr({c}, 2) NOT GLOB '*.*.*' AND substr({c}, 2) NOT GLOB '*.')"
 )
-_PLAIN_ID = (
-    "(substr({c}, 1, 1) = '-' AND length({c}) >= 16 AND substr({c}, 2) NOT GLOB '*[^A-Za-z0-9_-]*')"
-)
 _SAFE = (
     "CASE WHEN substr({c}, 1, 1) IN ('=', '@', char(9), char(13)) "
-    "OR (substr({c}, 1, 1) IN ('+', '-') AND NOT " + _PLAIN_NUMBER + " AND NOT " + _PLAIN_ID + ") "
+    "OR (substr({c}, 1, 1) IN ('+', '-') AND NOT " + _PLAIN_NUMBER + ") "
     "THEN '''' || {c} ELSE {c} END"
 )
 _QUOTED = (

@@ -9,11 +9,6 @@ from typing import Any
 from contactexport.timestamps import timestamp_formatter
 
 _PLAIN_NUMBER = re.compile(r"[+-][0-9]+(?:\.[0-9]+)?")  # ASCII digits, as spreadsheets read
-# Gladly IDs are base64url, 22 characters, so 1 in 64 starts with "-". Text of only these
-# characters can call nothing and link nowhere (that needs parentheses, "!" or quotes); from 16
-# characters on it is too long for a cell reference (-XFD1048576 is 11), so at most an unknown
-# name. Quoting it would corrupt the IDs analysts join on; shorter text (-A1) is still quoted.
-_PLAIN_ID = re.compile(r"-[A-Za-z0-9_-]{15,}")
 _FORMULA_START = ("=", "@", "\t", "\r", "+", "-")
 
 
@@ -33,13 +28,10 @@ def money(amount: Decimal) -> str:
 
 
 def spreadsheet_safe(text: str) -> str:
-    """Quote text a spreadsheet would run as a formula; plain numbers (+15550100) and IDs
-    (-iHMbVH2vffonQO-m3TyjQ) stay."""
-    if (
-        text.startswith(_FORMULA_START)
-        and not _PLAIN_NUMBER.fullmatch(text)
-        and not _PLAIN_ID.fullmatch(text)
-    ):
+    """Quote text a spreadsheet would run as a formula (SPEC §3); plain numbers (+15550100)
+    stay. A Gladly ID starting with "-" is quoted too: a spreadsheet runs -iHMbVH2vffonQO-m3TyjQ
+    (#NAME?), and base64url text such as -A1-A2 is computed from other cells."""
+    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
         return "'" + text
     return text
 

@@ -1,6 +1,7 @@
 """The CSV written by SQLite's formatting equals the one written cell by cell in Python."""
 
 import io
+import json
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,6 +16,7 @@ from contactexport.export import (
     is_default_format,
     query_rows,
     write_csv,
+    write_jsonl,
 )
 from contactexport.ingest import ingest_files
 from contactexport.projector import catch_up
@@ -23,7 +25,7 @@ from eventstore import EventStore
 HOSTILE = ["=cmd|' /C calc'!A0", "@SUM(1)", "\tx", "+1+2", "-1-", "+15550100", "-2", "-", "+",
            "'quoted", "plain", "-1.5", "+1.", "+.5", "=", "", "a,b", 'say "hi"', "two\nlines",
            "cr\rhere", "-1.2.3", "+12a", " lead", "-,1", "é ünïcødé 📞", "-iHMbVH2vffonQO-m3TyjQ",
-           "-abc(", "\r=cmd", "-A1!B2", "+iHMb", "-_-"]  # fmt: skip
+           "-abc(", "\r=cmd", "-A1!B2", "+iHMb", "-_-", "-A1-A2-A3-A4-A5-A6-A7"]  # fmt: skip
 
 
 @pytest.fixture
@@ -75,6 +77,22 @@ def test_sql_and_python_formatting_agree(store, template):
     written = sql_csv(store, row_format)
     assert written == python_csv(store, row_format)
     assert '"cr\rhere"' in written and '"two\nlines"' in written and '"a,b"' in written
+
+
+@pytest.mark.parametrize("text", ["-iHMbVH2vffonQO-m3TyjQ", "-A1-A2-A3-A4-A5-A6-A7"])
+def test_ids_starting_with_minus_are_quoted_in_csv_and_raw_in_jsonl(store, text):
+    """SPEC §3: a spreadsheet runs both (#NAME?, or a sum of cells), so the CSV quotes them,
+    in the stored lines and the Link cell made in SQL alike; JSONL is for exact IDs."""
+    contact = f"h{HOSTILE.index(text)}"
+    row_format = RowFormat(link_template="{customer_id}")
+    line = next(line for line in sql_csv(store, row_format).splitlines() if f",{contact}," in line)
+    assert f",'{text},hc{HOSTILE.index(text)},{contact},'{text}," in line
+    out = io.StringIO()
+    write_jsonl(out, query_rows(store.conn, ExportQuery()), row_format)
+    record = next(
+        r for r in map(json.loads, out.getvalue().splitlines()) if r["Contact ID"] == contact
+    )
+    assert record["Customer ID"] == record["Link"] == record["Entry Point"] == text
 
 
 def test_sql_formatting_agrees_on_every_fixture(loaded):

@@ -38,8 +38,9 @@ def test_money_has_no_exponent_or_trailing_zeros(amount, text):
         ("-120", "-120"),
         ("-1.5", "-1.5"),
         ("\r=cmd", "'\r=cmd"),
-        ("-iHMbVH2vffonQO-m3TyjQ", "-iHMbVH2vffonQO-m3TyjQ"),  # a Gladly ID: joins must work
-        ("-_-", "'-_-"),  # too short to be an ID: could be a reference
+        ("-iHMbVH2vffonQO-m3TyjQ", "'-iHMbVH2vffonQO-m3TyjQ"),  # a Gladly ID: #NAME? unquoted
+        ("-A1-A2-A3-A4-A5-A6-A7", "'-A1-A2-A3-A4-A5-A6-A7"),  # base64url, computed from cells
+        ("-_-", "'-_-"),
         ("-A1", "'-A1"),
         ("-Total", "'-Total"),
         ("-abc(1)", "'-abc(1)"),
