@@ -2,9 +2,9 @@
 
 The order is (timestamp, lifecycle rank, event id), so arrival order never matters. Contact
 events go to their contact; payments to the contact they name; assignee updates to every
-live contact; profile views and the conversation closing feed handle and after-contact time.
-Two rules need the whole conversation and run at the end: cross-channel fulfilment and the
-sharing out of view time.
+live contact; profile views and the conversation closing (and reopening) feed handle and
+after-contact time. Two rules need the whole conversation and run at the end: cross-channel
+fulfilment and the sharing out of view time.
 """
 
 from collections.abc import Iterable
@@ -18,6 +18,7 @@ from contactexport.vocabulary import (
     ASSIGNEE_UPDATED,
     CONTACT_PREFIX,
     CONVERSATION_CLOSED,
+    CONVERSATION_REOPENED,
     DEFAULT_LIFECYCLE_RANK,
     KNOWN_TYPES,
     LIFECYCLE_RANK,
@@ -46,6 +47,7 @@ class ConversationReplay:
     contacts: dict[str, Contact] = field(default_factory=dict)
     view_events: list[tuple[int, str, bool]] = field(default_factory=list)
     closes: list[int] = field(default_factory=list)
+    reopens: list[int] = field(default_factory=list)
     steps: list[Step] | None = None
     last_event_ms: int = 0
 
@@ -70,14 +72,14 @@ class ConversationReplay:
         contacts = list(self.contacts.values())
         fulfil_across_channels(contacts)
         views = merge_views(self.view_events, self.last_event_ms)
-        attribute_view_time(contacts, views, self.closes)
+        attribute_view_time(contacts, views, self.closes, self.reopens)
 
     def finished_copy(self) -> "ConversationReplay":
         """What `finish` makes of the conversation so far, leaving this replay to go on: the
         timeline's view after each event without replaying every prefix again."""
         copy = ConversationReplay(self.conversation_id, last_event_ms=self.last_event_ms)
         copy.contacts = {key: contact.copy() for key, contact in self.contacts.items()}
-        copy.view_events, copy.closes = self.view_events, self.closes
+        copy.view_events, copy.closes, copy.reopens = self.view_events, self.closes, self.reopens
         copy.finish()
         return copy
 
@@ -172,6 +174,8 @@ def _route(replay: ConversationReplay, event: Event) -> None:
             replay.view_events.append((event.time_ms, agent, kind == PROFILE_VIEW_STARTED))
     elif kind == CONVERSATION_CLOSED:
         replay.closes.append(event.time_ms)
+    elif kind == CONVERSATION_REOPENED:
+        replay.reopens.append(event.time_ms)
 
 
 def fulfil_across_channels(contacts: list[Contact]) -> None:

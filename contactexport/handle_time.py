@@ -41,9 +41,15 @@ def merge_views(views: Iterable[tuple[int, str, bool]], horizon_ms: int) -> list
     return merged
 
 
-def after_contact_cutoff(contact: Contact, contacts: Sequence[Contact], closes: list[int]) -> float:
-    """When the after-contact window shuts: the conversation closes or another contact starts."""
+def after_contact_cutoff(
+    contact: Contact, contacts: Sequence[Contact], closes: list[int], reopens: list[int]
+) -> float:
+    """When the after-contact window shuts: the conversation closes or another contact starts.
+    It never opens when the conversation was already closed as the contact ended (Gladly ends
+    a conversation's contacts just after CONVERSATION/CLOSED)."""
     ended = contact.ended_at
+    if _closed_at(ended, closes, reopens):
+        return ended
     cutoffs = [t for t in closes if t >= ended]
     cutoffs += [
         other.queued_at
@@ -53,8 +59,15 @@ def after_contact_cutoff(contact: Contact, contacts: Sequence[Contact], closes: 
     return min(cutoffs, default=float("inf"))
 
 
+def _closed_at(at_ms: int, closes: list[int], reopens: list[int]) -> bool:
+    """Closed before `at_ms` and not reopened since (at one millisecond, replay order puts
+    REOPENED before CLOSED and CLOSED after ENDED)."""
+    last_close = max((t for t in closes if t < at_ms), default=None)
+    return last_close is not None and not any(last_close < t <= at_ms for t in reopens)
+
+
 def attribute_view_time(
-    contacts: Sequence[Contact], views: list[Interval], closes: list[int]
+    contacts: Sequence[Contact], views: list[Interval], closes: list[int], reopens: list[int]
 ) -> None:
     """Add each view segment's length to one contact's handle_ms or after_contact_ms."""
     if not views:
@@ -62,7 +75,9 @@ def attribute_view_time(
     closes = sorted(closes)
     started = [c for c in contacts if c.queued_at is not None]
     cutoff = {
-        id(c): after_contact_cutoff(c, started, closes) for c in started if c.ended_at is not None
+        id(c): after_contact_cutoff(c, started, closes, reopens)
+        for c in started
+        if c.ended_at is not None
     }
     points = sorted(
         {c.queued_at for c in started}

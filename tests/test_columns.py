@@ -329,6 +329,20 @@ def test_after_contact_time_stops_when_the_conversation_closes():
     assert r["Contact Handle Time"] == 0
 
 
+def test_no_after_contact_time_once_the_conversation_closed_before_the_contact_ended():
+    """Gladly closes the conversation, then ends its contacts a few milliseconds later."""
+    r = row(*inbound_call(ev("CONVERSATION/CLOSED", "08:10:59.500", None)),
+            view("08:12"), view("08:20", started=False))  # fmt: skip
+    assert r["After Contact Time"] == 0
+
+
+def test_a_reopened_conversation_opens_the_after_contact_window_again():
+    r = row(*inbound_call(ev("CONVERSATION/CLOSED", "08:09", None),
+                          ev("CONVERSATION/REOPENED", "08:10", None)),
+            view("08:12"), view("08:20", started=False))  # fmt: skip
+    assert r["After Contact Time"] == 480_000
+
+
 def test_after_contact_time_stops_when_the_next_contact_starts():
     result = rows(
         *inbound_call(),
