@@ -142,6 +142,16 @@ def test_a_contact_id_starting_with_a_dash_goes_after_double_dash(invoke, tmp_pa
     assert result.stdout.startswith("Contact -iHMb2Xo7 · PHONE_CALL · conversation conv-3")
 
 
+def test_an_unknown_contact_error_renders_its_markup_and_shows_the_id_verbatim(invoke, tmp_path):
+    with EventStore(invoke.db) as store:
+        ingest_files(store, [write_events(tmp_path / "e.jsonl", [ev("CONTACT/STARTED", "08:00")])])
+    for asked in ("nope", "a[b]", "[red]x[/]", "x\\"):
+        result = invoke("timeline", asked)
+        assert result.exit_code == 1
+        assert result.stderr.startswith(f"error: no contact {asked!r} in ")
+        assert "[red]error" not in result.stderr
+
+
 def test_diagram_is_drawn_from_the_machine(invoke):
     mermaid = invoke("diagram").stdout
     assert "stateDiagram-v2" in mermaid

@@ -102,10 +102,8 @@ def timeline(
             closest = _closest_ids(store, contact_id) if conversation_id is None else []
             hint = f" Closest known IDs: {', '.join(closest)}." if closest else ""
             when = f" as of {as_of}" if as_of and conversation_id else ""
-            err.print(
-                f"[red]error:[/] no contact {contact_id!r}{when} in {db_path(ctx)}.{hint}",
-                markup=False,
-            )
+            message = f"no contact {contact_id!r}{when} in {db_path(ctx)}.{hint}"
+            err.print(f"[red]error:[/] {escape(message)}")
             raise typer.Exit(1)
     fmt = cell_formatter(RowFormat(zone=zone))
     if as_json:
