@@ -1,5 +1,7 @@
 """timeline, --why, --json, as-of and diagram through the CLI, on the fixtures."""
 
+import csv
+import io
 import json
 import re
 from pathlib import Path
@@ -140,6 +142,30 @@ def test_a_contact_id_starting_with_a_dash_goes_after_double_dash(invoke, tmp_pa
     result = invoke("timeline", "--", "-iHMb2Xo7")
     assert result.exit_code == 0, result.stderr
     assert result.stdout.startswith("Contact -iHMb2Xo7 · PHONE_CALL · conversation conv-3")
+
+
+def test_a_contact_id_as_the_csv_shows_it_with_a_leading_quote_is_found(invoke, tmp_path):
+    """The CSV writes '-iHMb2Xo7 so that a spreadsheet does not run it; an analyst copies that."""
+    events = [
+        ev("CONTACT/STARTED", "08:00", "-iHMb2Xo7", conversation="conv-3"),
+        ev("CONTACT/STARTED", "08:00", "'q-1", conversation="conv-4"),
+        ev("CONTACT/STARTED", "08:00", "q-1", conversation="conv-5"),
+    ]
+    with EventStore(invoke.db) as store:
+        ingest_files(store, [write_events(tmp_path / "e.jsonl", events)])
+    shown = next(
+        row["Contact ID"] for row in csv.DictReader(io.StringIO(invoke("export").stdout))
+        if row["Conversation ID"] == "conv-3"
+    )  # fmt: skip
+    assert shown == "'-iHMb2Xo7"
+    result = invoke("timeline", shown)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("Contact -iHMb2Xo7 · PHONE_CALL · conversation conv-3")
+    assert json.loads(invoke("timeline", shown, "--json").stdout)["contact_id"] == "-iHMb2Xo7"
+    # An ID that really starts with ' is that contact; an unknown one is reported as asked.
+    assert json.loads(invoke("timeline", "'q-1", "--json").stdout)["conversation_id"] == "conv-4"
+    result = invoke("timeline", "'nope")
+    assert result.exit_code == 1 and 'no contact "\'nope"' in result.stderr
 
 
 def test_an_unknown_contact_error_renders_its_markup_and_shows_the_id_verbatim(invoke, tmp_path):

@@ -34,6 +34,20 @@ def _conversation_of(store: EventStore, contact_id: str) -> str | None:
     return found[0] if found else None
 
 
+def _find_contact(store: EventStore, contact_id: str) -> tuple[str, str | None]:
+    """The contact ID to explain and its conversation (None when unknown).
+
+    An ID copied from the CSV may carry the leading ' that keeps a spreadsheet from running it
+    ('-iHMbVH2vffonQO-m3TyjQ): when the ID as given is unknown, the one without it is taken.
+    """
+    conversation_id = _conversation_of(store, contact_id)
+    if conversation_id is None and contact_id.startswith("'"):
+        unquoted = contact_id[1:]
+        if (found := _conversation_of(store, unquoted)) is not None:
+            return unquoted, found
+    return contact_id, conversation_id
+
+
 # A suggestion must be a likely typo (difflib ratio) or the full ID of a pasted beginning:
 # an unrelated ID sends the user after the wrong contact, so none is better.
 TYPO_RATIO = 0.8
@@ -86,14 +100,15 @@ def timeline(
     Events of other contacts (and of the conversation) that changed it are shown in place.
 
     A Contact ID that starts with - (Gladly IDs are base64url, so some do) goes after --, the
-    end of the options: [bold]contactexport timeline -- -iHMb2Xo7[/]
+    end of the options: [bold]contactexport timeline -- -iHMb2Xo7[/]. As the CSV shows it, with
+    a leading ' ('-iHMb2Xo7), it needs no -- and is found all the same.
     """
     zone = parse_zone(tz)
     as_of_ms = parse_as_of(as_of, zone)
     column = parse_header(why, "--why") if why else None
     with open_store(ctx) as store:
         catch_up_if_behind(store)
-        conversation_id = _conversation_of(store, contact_id)
+        contact_id, conversation_id = _find_contact(store, contact_id)
         story = None
         if conversation_id is not None:
             events = store.read_stream(conversation_id)
