@@ -25,7 +25,7 @@ from contactexport.cli.options import (
 from contactexport.cli.rows import catch_up_if_behind, filters_from_options
 from contactexport.export import where_clause, write_csv
 from contactexport.formatting import cell_formatters
-from contactexport.projector import ANOMALIES
+from contactexport.projector import ANOMALY_VIEW
 from contactexport.timestamps import format_ms
 
 
@@ -105,7 +105,7 @@ def anomalies(
             return
         columns = ", ".join(column for _, column, _ in FIELDS)
         lines = store.conn.execute(
-            f"SELECT {columns} FROM {ANOMALIES}{where} "
+            f"SELECT {columns} FROM {ANOMALY_VIEW}{where} "
             "ORDER BY time_ms, conversation_id, contact_id, event_id, reason LIMIT ?",
             [*parameters, limit or -1],
         ).fetchall()
@@ -123,8 +123,8 @@ def _print_table(conn, where: str, parameters: list[Any], zone: tzinfo, limit: i
     """One row per contact and reason: how often, and its first occurrence."""
     # SQLite takes the bare columns of a MIN() aggregate from the row holding the minimum.
     rows = conn.execute(
-        f"SELECT contact_id, channel, reason, COUNT(*), MIN(time_ms), event_type, event_id "
-        f"FROM {ANOMALIES}{where} GROUP BY contact_id, reason "
+        "SELECT contact_id, channel, reason, COUNT(*), MIN(time_ms), event_type, event_id, "
+        f"conversation_id FROM {ANOMALY_VIEW}{where} GROUP BY contact_id, reason "
         "ORDER BY MIN(time_ms), contact_id, reason",
         parameters,
     ).fetchall()
@@ -132,10 +132,13 @@ def _print_table(conn, where: str, parameters: list[Any], zone: tzinfo, limit: i
         err.print("no anomalies")
         return
     table = Table("contact", "channel", "anomaly", "count", "first at", "first event")
-    for contact_id, chan, reason, count, first_ms, event_type, event_id in rows[:limit]:
+    for row in rows[:limit]:
+        contact_id, chan, reason, count, first_ms, event_type, event_id, conversation = row
+        # No event for a contact split across conversations, or a conversation replay left out.
+        first = f"{event_type} {event_id}" if event_type else f"conversation {conversation}"
         table.add_row(
             Text(contact_id or ""), Text(chan or ""), Text(reason), str(count),
-            format_ms(first_ms, zone), Text(f"{event_type} {event_id}"),
+            "" if first_ms is None else format_ms(first_ms, zone), Text(first),
         )  # fmt: skip
     out.print(table)
     contacts = len({row[0] for row in rows})

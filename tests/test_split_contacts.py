@@ -1,0 +1,50 @@
+"""A contact whose events name two conversations: a partial row in each, and an anomaly that
+says so (the conversation is the replay unit, so nothing else would)."""
+
+import csv
+import io
+
+from conftest import write_events
+
+from builders import ev
+from contactexport.ingest import ingest_files
+from contactexport.projector import SPLIT_CONTACT
+from eventstore import EventStore
+
+
+def split_contact(invoke, tmp_path):
+    """c1 starts in conv-a; its ENDED names conv-b. A clean contact on the side."""
+    events = [
+        ev("CONTACT/STARTED", "09:00", "c1", conversation="conv-a"),
+        ev("CONTACT/OFFERED", "09:00:10", "c1", conversation="conv-a", agentId="a1"),
+        ev("CONTACT/ENDED", "09:05", "c1", conversation="conv-b", status="ANSWERED"),
+        ev("CONTACT/STARTED", "09:00", "c2", conversation="conv-c", channel="EMAIL"),
+    ]
+    with EventStore(invoke.db) as store:
+        ingest_files(store, [write_events(tmp_path / "split.jsonl", events)])
+
+
+def test_a_split_contact_is_an_anomaly_in_each_of_its_conversations(invoke, tmp_path):
+    split_contact(invoke, tmp_path)
+    replay = invoke("replay")
+    assert f"× {SPLIT_CONTACT}" in replay.stderr
+    assert invoke("replay", "--strict").exit_code == 1
+    lines = list(csv.DictReader(io.StringIO(invoke("anomalies", "--format", "csv").stdout)))
+    split = [(line["Conversation ID"], line["Contact ID"]) for line in lines
+             if line["Reason"] == SPLIT_CONTACT]  # fmt: skip
+    assert sorted(split) == [("conv-a", "c1"), ("conv-b", "c1")]
+    table = invoke("anomalies", env={"COLUMNS": "300"}).stdout
+    assert "conversation conv-a" in table and "None" not in table
+
+
+def test_the_split_is_found_again_after_an_incremental_replay(invoke, tmp_path):
+    """Nothing about the split is stored: an incremental replay of one of the conversations
+    cannot leave a stale or missing anomaly behind."""
+    split_contact(invoke, tmp_path)
+    invoke("replay")
+    more = [ev("CONTACT/MESSAGE_RECEIVED", "09:06", "c9", conversation="conv-b")]
+    with EventStore(invoke.db) as store:
+        ingest_files(store, [write_events(tmp_path / "more.jsonl", more)])
+    invoke("replay")
+    lines = list(csv.DictReader(io.StringIO(invoke("anomalies", "--format", "csv").stdout)))
+    assert sum(line["Reason"] == SPLIT_CONTACT for line in lines) == 2
