@@ -227,11 +227,14 @@ def _started(contact: Contact, event: Event) -> None:
     contact.final_ivr_selection = text(content, "finalIVRSelection")
     contact.inbox_first_queued = text(event.assignee(), "inboxId")
     due_at = content.get("dueAt")
-    if isinstance(due_at, str):
-        try:
-            contact.due_at = parse_ms(due_at)
-        except TimestampError as error:
-            contact.anomalies.append(Anomaly(event.time_ms, event.event_id, event.type, str(error)))
+    if due_at is None:
+        return
+    try:
+        if due_at.__class__ is not str:
+            raise TimestampError(f"dueAt is {type(due_at).__name__} {due_at!r}, not a timestamp")
+        contact.due_at = parse_ms(due_at)
+    except TimestampError as error:  # SLA columns stay blank, and the anomaly says why
+        contact.anomalies.append(Anomaly(event.time_ms, event.event_id, event.type, str(error)))
 
 
 def _offered(contact: Contact, event: Event) -> None:
