@@ -53,7 +53,7 @@ class ConversationReplay:
 
     def contact_for(self, content: dict) -> Contact | None:
         contact_id = content.get("contactId")
-        if contact_id.__class__ is not str:  # text(), inlined: this runs for every event
+        if contact_id.__class__ is not str or not contact_id:  # text(), inlined: runs per event
             return None
         contact = self.contacts.get(contact_id)
         if contact is None:

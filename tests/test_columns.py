@@ -498,6 +498,12 @@ def test_a_contact_without_started_still_gets_a_row():
     assert r["Contact ID"] == "c1" and r["Queued At"] is None
 
 
+def test_a_payment_naming_no_contact_makes_no_row():
+    result = replay(*inbound_call(), pay("CREATED", "08:07", "p1", contact=""),
+                    pay("CREATED", "08:07", "p2", contact=None))  # fmt: skip
+    assert list(result.contacts) == ["c1"]
+
+
 def test_a_payment_before_started_does_not_hide_the_channel():
     r = row(
         ev("PAYMENT_REQUEST/CREATED", "07:59", paymentRequestId="p1",
