@@ -2,7 +2,9 @@
 
 The store is the archive, so the bar is low on purpose: any well-formed envelope is kept, known
 type or not. What is refused is what could not be replayed or found again: no id, no type, no
-placeable time, or a contact-level event that names no contact or conversation.
+placeable time, or a CONTACT event that names no contact or conversation. A PAYMENT_REQUEST
+event naming neither is a Gladly event like any other: archived, and at replay it counts on no
+row.
 
 `to_event` is the ingest hot path: the common case is a handful of dict lookups; every reason
 is worked out only once a line has failed.
@@ -14,7 +16,7 @@ from typing import Final
 import orjson
 
 from contactexport.timestamps import TimestampError, parse_ms
-from contactexport.vocabulary import CONTACT_PREFIX, KNOWN_TYPES, PAYMENT_PREFIX
+from contactexport.vocabulary import CONTACT_PREFIX, KNOWN_TYPES
 
 # Longer lines are rejected unread: no Gladly event comes near this, and a runaway line (a
 # file without newlines, a dumped blob) must not be loaded into memory.
@@ -24,7 +26,8 @@ MAX_DEPTH: Final = 1024
 
 PROFILE_VIEW_PREFIX: Final = "PROFILE_VIEW/"
 
-# The content fields an event must carry to be replayed onto a contact (SPEC §2).
+# The content fields an event must carry to be replayed onto a contact (SPEC §2), and those of
+# the profile-view extension, without which it could not be placed.
 _CONTACT_KEYS: Final = ("contactId", "conversationId")
 _PROFILE_VIEW_KEYS: Final = ("agentId", "conversationId")
 _KINDS: Final = {
@@ -61,7 +64,7 @@ class OversizedLine:
 
 
 def required_content(event_type: str) -> tuple[str, ...]:
-    if event_type.startswith((CONTACT_PREFIX, PAYMENT_PREFIX)):
+    if event_type.startswith(CONTACT_PREFIX):
         return _CONTACT_KEYS
     if event_type.startswith(PROFILE_VIEW_PREFIX):
         return _PROFILE_VIEW_KEYS

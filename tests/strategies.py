@@ -586,7 +586,7 @@ def _with(key: str, value: Any, *, inside: str | None = None):
 
 
 # How a line can be broken: (the event types it applies to, None for all; the breaking).
-_CONTACT_LEVEL = ("CONTACT/", "PAYMENT_REQUEST/")
+_CONTACT_LEVEL = ("CONTACT/",)  # a PAYMENT_REQUEST/* naming no contact is archived (SPEC §2)
 _STREAM_LEVEL = (*_CONTACT_LEVEL, "PROFILE_VIEW/")
 CORRUPTIONS: dict[str, tuple[tuple[str, ...] | None, Any]] = {
     "truncated JSON": (None, lambda e: json.dumps(e)[: len(json.dumps(e)) // 2]),

@@ -1,5 +1,6 @@
 """Ingest through the Python API: what is stored, what is counted, what is kept as a reject."""
 
+import csv
 import gzip
 import io
 import json
@@ -12,7 +13,9 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pytest
+from conftest import write_events
 
+from builders import ev
 from contactexport.ingest import (
     OVERSIZED_KEPT_BYTES,
     REJECT_SAMPLE,
@@ -262,3 +265,48 @@ def test_a_truncated_small_gzip_keeps_every_complete_line(store, tmp_path):
     path.write_bytes(cut)
     ingest_files(store, [path])
     assert store.count() == recoverable > 0
+
+
+def test_a_payment_naming_no_contact_is_archived_and_changes_no_row(invoke, tmp_path):
+    """SPEC §2: only a CONTACT event without its IDs is rejected. A payment that names no
+    contact (or no conversation, or names it not as a string) is stored, and counts on no row."""
+    contact = [
+        ev("CONTACT/STARTED", "08:00", "c1", channel="CHAT"),
+        ev("PAYMENT_REQUEST/STATUS_CHANGED", "08:01", "c1", paymentRequestId="p1",
+           newStatus="COMPLETED", context={"currency": "USD", "monetaryUnit": 25}),
+        ev("CONTACT/ENDED", "08:02", "c1", channel="CHAT", status="RESOLVED"),
+    ]  # fmt: skip
+    assert invoke("ingest", str(write_events(tmp_path / "c.jsonl", contact))).exit_code == 0
+    before = invoke("export").stdout
+    [row] = csv.DictReader(io.StringIO(before))
+    paid = (
+        row["Contact ID"],
+        row["Payment Requests – Completed"],
+        row["Payment Amount – Completed USD"],
+    )
+    assert paid == ("c1", "1", "25")  # the payment that names its contact counts
+
+    def orphan(clock: str, drop: tuple[str, ...] = (), **content) -> dict:
+        usd = {"currency": "USD", "monetaryUnit": 10}
+        event = ev("PAYMENT_REQUEST/STATUS_CHANGED", clock, "c1", paymentRequestId="p9",
+                   newStatus="COMPLETED", context=usd)  # fmt: skip
+        event["content"] = {k: v for k, v in event["content"].items() if k not in drop} | content
+        return event
+
+    orphans = [
+        orphan("08:01:10", ("contactId",)),  # in the conversation, on no contact
+        orphan("08:01:20", ("conversationId",)),  # names the contact, in no conversation
+        orphan("08:01:30", ("contactId", "conversationId")),
+        orphan("08:01:35", contactId=""),  # as empty as none
+        orphan("08:01:40", contactId=7),
+        orphan("08:01:50", contactId=["c1"]),
+        ev("PAYMENT_REQUEST/VIEWED", "08:01:55", "c1") | {"content": None},
+    ]
+    result = invoke("ingest", str(write_events(tmp_path / "p.jsonl", orphans)))
+    assert result.exit_code == 0, result.stderr
+    with EventStore(invoke.db) as store:
+        assert {e.event_id for e in store.read_all()} >= {e["id"] for e in orphans}
+        assert list(store.rejects()) == []
+    assert invoke("export").stdout == before
+    assert invoke("replay", "--full").exit_code == 0
+    assert invoke("export").stdout == before

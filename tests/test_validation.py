@@ -141,12 +141,6 @@ def test_a_long_timestamp_is_shortened_in_the_reason():
         ("CONTACT/ENDED", "conversationId", "CONTACT/ENDED lacks content.conversationId"),
         ("CONTACT/ANSWERED", "contactId", "CONTACT/ANSWERED lacks content.contactId"),
         ("CONTACT/RINGING", "contactId", "CONTACT/RINGING lacks content.contactId"),
-        ("PAYMENT_REQUEST/VIEWED", "contactId", "PAYMENT_REQUEST/VIEWED lacks content.contactId"),
-        (
-            "PAYMENT_REQUEST/CREATED",
-            "conversationId",
-            "PAYMENT_REQUEST/CREATED lacks content.conversationId",
-        ),
         ("PROFILE_VIEW/STARTED", "agentId", "PROFILE_VIEW/STARTED lacks content.agentId"),
         (
             "PROFILE_VIEW/ENDED",
@@ -159,6 +153,27 @@ def test_a_contact_level_event_must_name_its_contact(event_type, missing, expect
     content = {**CONTACT, "agentId": "a1"}
     del content[missing]
     assert reason(line(envelope(event_type, content))) == expected
+
+
+PAYMENT_TYPES = sorted(t for t in KNOWN_TYPES if t.startswith("PAYMENT_REQUEST/"))
+
+
+@pytest.mark.parametrize("event_type", [*PAYMENT_TYPES, "PAYMENT_REQUEST/REFUNDED"])
+@pytest.mark.parametrize(
+    ("content", "stream"),
+    [
+        ({"conversationId": "v1", "paymentRequestId": "p1"}, "v1"),
+        ({"contactId": "k1", "paymentRequestId": "p1"}, None),
+        ({"paymentRequestId": "p1"}, None),
+        ({"contactId": "", "conversationId": ""}, None),
+        ({"contactId": 7, "conversationId": ["v1"]}, None),
+        (None, None),
+    ],
+)
+def test_a_payment_naming_no_contact_or_conversation_is_archived(event_type, content, stream):
+    """SPEC §2 rejects only a CONTACT event without its IDs; a payment is kept whatever it
+    names, a non-string ID included, like any field no rule requires (it counts on no row)."""
+    assert to_event(line(envelope(event_type, content)), None, None)[1:3] == (stream, event_type)
 
 
 def test_a_contact_event_without_content():
