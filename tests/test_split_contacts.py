@@ -48,3 +48,13 @@ def test_the_split_is_found_again_after_an_incremental_replay(invoke, tmp_path):
     invoke("replay")
     lines = list(csv.DictReader(io.StringIO(invoke("anomalies", "--format", "csv").stdout)))
     assert sum(line["Reason"] == SPLIT_CONTACT for line in lines) == 2
+
+
+def test_timeline_shows_the_conversation_the_contact_started_in_and_names_the_other(
+    invoke, tmp_path
+):
+    split_contact(invoke, tmp_path)
+    result = invoke("timeline", "c1")
+    assert result.exit_code == 0
+    assert "conv-a" in result.stdout and "CONTACT/OFFERED" in result.stdout
+    assert "also name conv-b" in result.stderr

@@ -27,25 +27,29 @@ GROUPS = {
 }
 
 
-def _conversation_of(store: EventStore, contact_id: str) -> str | None:
-    found = store.conn.execute(
-        f"SELECT conversation_id FROM {TABLE} WHERE contact_id = ? LIMIT 1", (contact_id,)
-    ).fetchone()
-    return found[0] if found else None
+def _conversations_of(store: EventStore, contact_id: str) -> list[str]:
+    """Usually one; a contact whose events name several conversations has a row in each, and
+    the one it started in comes first."""
+    rows = store.conn.execute(
+        f"SELECT conversation_id FROM {TABLE} WHERE contact_id = ? "
+        "ORDER BY queued_at IS NULL, queued_at, conversation_id",
+        (contact_id,),
+    )
+    return [conversation_id for (conversation_id,) in rows]
 
 
-def _find_contact(store: EventStore, contact_id: str) -> tuple[str, str | None]:
-    """The contact ID to explain and its conversation (None when unknown).
+def _find_contact(store: EventStore, contact_id: str) -> tuple[str, list[str]]:
+    """The contact ID to explain and its conversations (none when unknown).
 
     An ID copied from the CSV may carry the leading ' that keeps a spreadsheet from running it
     ('-iHMbVH2vffonQO-m3TyjQ): when the ID as given is unknown, the one without it is taken.
     """
-    conversation_id = _conversation_of(store, contact_id)
-    if conversation_id is None and contact_id.startswith("'"):
+    conversations = _conversations_of(store, contact_id)
+    if not conversations and contact_id.startswith("'"):
         unquoted = contact_id[1:]
-        if (found := _conversation_of(store, unquoted)) is not None:
+        if found := _conversations_of(store, unquoted):
             return unquoted, found
-    return contact_id, conversation_id
+    return contact_id, conversations
 
 
 # A suggestion must be a likely typo (difflib ratio) or the full ID of a pasted beginning:
@@ -108,7 +112,15 @@ def timeline(
     column = parse_header(why, "--why") if why else None
     with open_store(ctx) as store:
         catch_up_if_behind(store)
-        contact_id, conversation_id = _find_contact(store, contact_id)
+        contact_id, conversations = _find_contact(store, contact_id)
+        conversation_id = conversations[0] if conversations else None
+        if len(conversations) > 1:
+            others = ", ".join(conversations[1:])
+            err.print(
+                f"[yellow]note:[/] {escape(contact_id)}'s events also name {escape(others)}, "
+                f"where it has another, partial row (see anomalies); this is "
+                f"{escape(conversation_id)}"
+            )
         story = None
         if conversation_id is not None:
             events = store.read_stream(conversation_id)
