@@ -102,12 +102,14 @@ Durations = Literal["seconds", "hms"]
 
 @dataclass(frozen=True, slots=True)
 class RowFormat:
-    """How rows are written: zone, Link template, duration style and which columns."""
+    """How rows are written: zone, Link template, duration style, which columns, and whether
+    text is made spreadsheet-safe (for files; a terminal table shows it as written)."""
 
     zone: tzinfo = UTC
     link_template: str | None = None
     durations: Durations = "seconds"
     columns: tuple[str, ...] = HEADERS
+    for_spreadsheet: bool = True
 
 
 def link_for(template: str, customer_id: str | None, conversation_id: str, contact_id: str) -> str:
@@ -118,7 +120,9 @@ def link_for(template: str, customer_id: str | None, conversation_id: str, conta
 
 
 def _by_kind(row_format: RowFormat) -> dict[str, Callable[[Any], str]]:
-    return cell_formatters(row_format.zone, row_format.durations)
+    return cell_formatters(
+        row_format.zone, row_format.durations, for_spreadsheet=row_format.for_spreadsheet
+    )
 
 
 def cell_formatter(row_format: RowFormat) -> Callable[[str, Any], str]:
@@ -162,6 +166,7 @@ def is_default_format(row_format: RowFormat) -> bool:
         template = (template or "").replace("{" + name + "}", "")
     return (
         zone_key in _UTC_KEYS
+        and row_format.for_spreadsheet
         and row_format.durations == "seconds"
         and row_format.columns == HEADERS
         and "{" not in template  # other fields or escapes need Python's str.format

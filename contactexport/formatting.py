@@ -47,14 +47,15 @@ def hms(ms: int) -> str:
 
 
 def cell_formatters(
-    zone: tzinfo = UTC, durations: str = "seconds"
+    zone: tzinfo = UTC, durations: str = "seconds", *, for_spreadsheet: bool = True
 ) -> dict[str, Callable[[Any], str]]:
     """How each kind of raw column value is written, for the report time zone and duration
-    style: the one definition export, timeline and the stored CSV lines share."""
+    style: the one definition export, timeline and the stored CSV lines share. Text is made
+    spreadsheet-safe for files; a terminal shows it as the events gave it."""
     return {
         "timestamp": timestamp_formatter(zone),
         "duration": hms if durations == "hms" else seconds,
         "count": str,
         "money": lambda v: money(Decimal(v)),
-        "text": spreadsheet_safe,
+        "text": spreadsheet_safe if for_spreadsheet else str,
     }

@@ -31,6 +31,14 @@ def test_timeline_shows_events_states_and_changes_made_by_another_contact(loaded
         assert group in text
 
 
+def test_timeline_shows_text_as_the_events_gave_it(loaded):
+    """The ' that keeps a spreadsheet from running =1+1 belongs in files, not on a terminal."""
+    shown = loaded("timeline", "fml-call1", env={"COLUMNS": "200"}).stdout
+    assert "Final IVR Selection: ∅ → =1+1" in shown and "'=1+1" not in shown
+    record = json.loads(loaded("timeline", "fml-call1", "--json").stdout)
+    assert "'=1+1" not in json.dumps(record)
+
+
 def test_timeline_json_has_a_stable_shape(loaded):
     document = json.loads(loaded("timeline", "efpc-email", "--json").stdout)
     assert set(document) == {"contact_id", "conversation_id", "state", "events", "row", "anomalies"}

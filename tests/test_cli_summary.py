@@ -84,6 +84,9 @@ def test_top_csv_quotes_text_a_spreadsheet_would_run(loaded, tmp_path):
         ingest_files(store, [write_events(tmp_path / "f.jsonl", events)])
     top = loaded("top", "Queued-to-Ended Time", "--inbox", "f-inbox", "--format", "csv").stdout
     assert [r["Entry Point"] for r in csv.DictReader(io.StringIO(top))] == ["'=HYPERLINK(1)"]
+    # A terminal runs nothing: the table shows the text as the events gave it.
+    table = loaded("top", "Queued-to-Ended Time", "--inbox", "f-inbox", env={"COLUMNS": "200"})
+    assert "=HYPERLINK(1)" in table.stdout and "'=HYPERLINK(1)" not in table.stdout
 
 
 def report_row(cells: dict) -> tuple:

@@ -163,7 +163,11 @@ def top(
     shown = ("Contact ID", "Queued At", "Channel", "Entry Point", metric)
     shown += ("Link",) if template else ()
     row_format = RowFormat(
-        zone=zone, link_template=template, durations=durations.value, columns=shown
+        zone=zone,
+        link_template=template,
+        durations=durations.value,
+        columns=shown,
+        for_spreadsheet=fmt is TableFormat.csv,
     )
     with open_store(ctx) as store:
         rows = report_rows(store, query, parse_as_of(as_of, zone))

@@ -132,7 +132,7 @@ def timeline(
             message = f"no contact {contact_id!r}{when} in {db_path(ctx)}.{hint}"
             err.print(f"[red]error:[/] {escape(message)}")
             raise typer.Exit(1)
-    fmt = cell_formatter(RowFormat(zone=zone))
+    fmt = cell_formatter(RowFormat(zone=zone, for_spreadsheet=False))
     if as_json:
         typer.echo(
             json.dumps(timeline_json(story, fmt, zone, column), indent=2, ensure_ascii=False)
