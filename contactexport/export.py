@@ -183,7 +183,10 @@ def export_csv(conn, query: ExportQuery, row_format: RowFormat, out: IO[str]) ->
     count = 0
     cursor = conn.execute(sql, parameters)
     while lines := cursor.fetchmany(5_000):
-        out.write("".join(line + "\n" for (line,) in lines))
+        # Line by line, not one join per batch: when the reader of a pipe leaves in the middle
+        # of a large write, the OS takes part of it and a text stream drops the rest without
+        # an error (`export | head` would exit 0); small writes let the next one raise.
+        out.writelines(line + "\n" for (line,) in lines)
         count += len(lines)
     return count
 

@@ -36,8 +36,17 @@ def write_lines(lines: Iterable[bytes], out: BinaryIO) -> int:
     for line in lines:
         batch.append(line)
         if len(batch) == BATCH:
-            out.write(b"".join(batch))
+            _write_all(b"".join(batch), out)
             count += BATCH
             batch.clear()
-    out.write(b"".join(batch))
+    _write_all(b"".join(batch), out)
     return count + len(batch)
+
+
+def _write_all(data: bytes, out: BinaryIO) -> None:
+    """When the reader of a pipe leaves in the middle of a large write, the OS takes part of it
+    and the stream reports a short count instead of the error; writing the rest raises
+    BrokenPipeError, as `simulate | head` needs."""
+    view = memoryview(data)
+    while view:
+        view = view[out.write(view) :]
