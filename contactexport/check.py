@@ -97,11 +97,26 @@ def check_fixture(folder: Path) -> FixtureResult:
     return result
 
 
-def update_fixture(folder: Path) -> int:
-    """Rewrite expected.csv from the current output; returns the number of rows."""
-    rows = produce_rows(folder)
-    with (folder / EXPECTED).open("w", newline="", encoding="utf-8") as out:
-        return write_csv(out, rows)
+@dataclass
+class Update:
+    rows: int
+    rejects: list[str]  # ingest's, as `file:line: reason`: then nothing is written
+    changed: bool
+
+
+def update_fixture(folder: Path) -> Update:
+    """Rewrite expected.csv from the current output, unless ingest rejects an event: rows
+    written without it would pass now and fail every later `check`."""
+    rows, rejects = _replay(folder)
+    if rejects:
+        return Update(len(rows), rejects, changed=False)
+    written = io.StringIO()
+    write_csv(written, rows)
+    path = folder / EXPECTED
+    changed = not path.is_file() or path.read_text(encoding="utf-8") != written.getvalue()
+    if changed:
+        path.write_text(written.getvalue(), encoding="utf-8", newline="")
+    return Update(len(rows), rejects, changed)
 
 
 def fixture_folders(paths: list[Path]) -> list[Path]:

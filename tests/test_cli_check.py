@@ -42,6 +42,22 @@ def test_check_update_rewrites_expected_only_when_asked(invoke, tmp_path):
     assert invoke("check", "--update", str(folder)).exit_code == 0
     assert expected.read_text(encoding="utf-8") == original
     assert invoke("check", str(folder)).exit_code == 0
+    again = invoke("check", "--update", str(folder))
+    assert f"{folder}: expected.csv unchanged (1 row)" in again.stderr
+
+
+def test_update_refuses_a_fixture_with_a_line_ingest_rejects(invoke, tmp_path):
+    """Rows written without that event would pass now and fail every later check."""
+    folder = copy_fixture(tmp_path)
+    expected = folder / "expected.csv"
+    before = expected.read_text(encoding="utf-8")
+    with (folder / "events.jsonl").open("a", encoding="utf-8") as f:
+        f.write('{"id": "cut-short", "type": "CONTACT/EN')
+    result = invoke("check", "--update", str(folder))
+    assert result.exit_code == 1
+    assert "events.jsonl:" in result.stderr and "not JSON" in result.stderr
+    assert "expected.csv not written" in result.stderr
+    assert expected.read_text(encoding="utf-8") == before
 
 
 def test_check_names_missing_and_extra_rows(invoke, tmp_path):

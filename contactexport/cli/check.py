@@ -73,14 +73,23 @@ def check(
 
 
 def _update(folders: list[Path]) -> None:
-    """Write each fixture's expected.csv from today's output; exit 1 if one has no events."""
-    without_events = 0
+    """Write each fixture's expected.csv from today's output; exit 1 if one has no events or
+    an event ingest rejects (its expected.csv is then left as it was)."""
+    failed = 0
     for folder in folders:
         if not (folder / EVENTS).is_file():
-            without_events += 1
+            failed += 1
             err.print(f"[red]error:[/] {escape(str(folder / EVENTS))}: missing, nothing to replay")
             continue
-        rows = many(update_fixture(folder), "row")
-        err.print(f"{escape(str(folder))}: wrote {rows} to {EXPECTED}", highlight=False)
-    if without_events:
+        update = update_fixture(folder)
+        if update.rejects:
+            failed += 1
+            for reject in update.rejects:
+                err.print(f"[red]error:[/] {escape(reject)}")
+            err.print(f"{escape(str(folder))}: {EXPECTED} not written: fix the rejected lines")
+            continue
+        rows = many(update.rows, "row")
+        done = f"wrote {rows} to {EXPECTED}" if update.changed else f"{EXPECTED} unchanged ({rows})"
+        err.print(f"{escape(str(folder))}: {done}", highlight=False)
+    if failed:
         raise typer.Exit(1)
