@@ -231,10 +231,11 @@ def _started(contact: Contact, event: Event) -> None:
         return
     try:
         if due_at.__class__ is not str:
-            raise TimestampError(f"dueAt is {type(due_at).__name__} {due_at!r}, not a timestamp")
+            raise TimestampError(f"{type(due_at).__name__} {due_at!r} is not a timestamp")
         contact.due_at = parse_ms(due_at)
     except TimestampError as error:  # SLA columns stay blank, and the anomaly says why
-        contact.anomalies.append(Anomaly(event.time_ms, event.event_id, event.type, str(error)))
+        reason = f"dueAt: {error}"
+        contact.anomalies.append(Anomaly(event.time_ms, event.event_id, event.type, reason))
 
 
 def _offered(contact: Contact, event: Event) -> None:
