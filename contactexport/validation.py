@@ -130,7 +130,15 @@ def _not_json(line: bytes | OversizedLine, error: orjson.JSONDecodeError) -> Inv
         return BlankLine("blank line")
     if str(error).startswith("depth limit exceeded"):
         return InvalidEvent(f"JSON nested deeper than {MAX_DEPTH} levels")
-    return InvalidEvent(f"not JSON: {error}")
+    if text.strip() in ("[", "{"):
+        return InvalidEvent(
+            f"not JSON: a lone {text.strip()!r}: this looks like a JSON document, not JSON Lines "
+            "(one event per line; `jq -c '.[]'` converts an array)"
+        )
+    # orjson counts lines within the record (always line 1 here): say the column only.
+    if error.pos >= len(text.rstrip()):
+        return InvalidEvent(f"not JSON: the line ends inside a value at column {error.colno}")
+    return InvalidEvent(f"not JSON: {error.msg} at column {error.colno}")
 
 
 def _kind(value: object) -> str:

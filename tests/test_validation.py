@@ -90,8 +90,12 @@ def test_a_blank_line_is_not_a_reject():
     ("raw", "expected"),
     [
         (b'{"id": "\xff"}', "not UTF-8: byte 0xff at column 9"),
-        (b'{"id": "e1",', "not JSON: "),
-        (b"id,type,timestamp", "not JSON: "),
+        (b'{"id": "e1",', "not JSON: the line ends inside a value at column 13"),
+        (b'{"id": "e1", "ty', "not JSON: the line ends inside a value at column 17"),
+        (b'{"id" "e1"}', "not JSON: unexpected character, expected ':' after key at column 7"),
+        (b"id,type,timestamp", "not JSON: unexpected character, expected a JSON value at column 1"),
+        (b"[", "not JSON: a lone '[': this looks like a JSON document, not JSON Lines"),
+        (b"{  ", "not JSON: a lone '{': this looks like a JSON document, not JSON Lines"),
         (
             b"[" * (MAX_DEPTH + 1) + b"]" * (MAX_DEPTH + 1),
             f"JSON nested deeper than {MAX_DEPTH} levels",
