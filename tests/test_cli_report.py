@@ -427,7 +427,8 @@ def test_a_missing_store_is_refused_not_created(invoke, command):
 def test_an_empty_file_is_no_store_either(invoke):
     invoke.db.touch()
     result = invoke("export")
-    assert result.exit_code == 2 and "no event store at" in result.stderr
+    assert result.exit_code == 2
+    assert f"{invoke.db} is an empty file, not an event store" in result.stderr
     assert invoke.db.stat().st_size == 0
 
 

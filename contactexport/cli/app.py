@@ -56,14 +56,17 @@ class Command(_HelpLayout, TyperCommand):
     pass
 
 
-# What a shell reports for a program stopped by SIGPIPE (128 + 13), as `cat big | head` does.
+# What a shell reports for a program stopped by SIGPIPE (128 + 13), as `cat big | head` does,
+# and by SIGINT (128 + 2).
 CLOSED_PIPE_EXIT = 141
+INTERRUPTED_EXIT = 130
 
 
-def _quiet_on_closed_pipe(command: Callable) -> Callable:
+def _ends_cleanly(command: Callable) -> Callable:
     """`contactexport export | head`: once the reader has gone, stop at once and quietly, with
     the shell's usual status for it, instead of click's exit 1 (which means "found a problem")
-    or a count of rows nobody read."""
+    or a count of rows nobody read. Ctrl-C says what became of the work, with the shell's
+    status too (ingest says more: its committed batches stay)."""
 
     @functools.wraps(command)
     def run(*args, **kwargs):
@@ -73,6 +76,14 @@ def _quiet_on_closed_pipe(command: Callable) -> Callable:
             # Python flushes stdout once more on the way out: let that go nowhere.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             raise typer.Exit(CLOSED_PIPE_EXIT) from None
+        except KeyboardInterrupt:
+            err.print(
+                "interrupted: nothing half-done was kept (a replay is one transaction, an "
+                "--output file is written under another name until complete); run the same "
+                "command again",
+                highlight=False,
+            )
+            raise typer.Exit(INTERRUPTED_EXIT) from None
 
     return run
 
@@ -83,7 +94,7 @@ class App(typer.Typer):
 
     def command(self, *args, cls=None, **kwargs):
         register = super().command(*args, cls=cls or Command, **kwargs)
-        return lambda function: register(_quiet_on_closed_pipe(function))
+        return lambda function: register(_ends_cleanly(function))
 
 
 app = App(
@@ -189,9 +200,12 @@ def open_store(ctx: typer.Context, *, create: bool = False) -> "EventStore":
 
     path = db_path(ctx)
     if not create and _no_store_at(path):
+        if path.exists():
+            problem = f"{escape(str(path))} is an empty file, not an event store"
+        else:
+            problem = f"no event store at {escape(str(path))}"
         err.print(
-            f"[red]error:[/] no event store at {escape(str(path))}: ingest events first, "
-            "or pass --db / CONTACTEXPORT_DB",
+            f"[red]error:[/] {problem}: ingest events first, or pass --db / CONTACTEXPORT_DB",
             highlight=False,
         )
         raise typer.Exit(2)

@@ -24,7 +24,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from contactexport.cli.app import StorePath, app, db_path, err, open_store
+from contactexport.cli.app import INTERRUPTED_EXIT, StorePath, app, db_path, err, open_store
 from contactexport.cli.options import flag
 from contactexport.ingest import (
     STDIN,
@@ -77,7 +77,7 @@ def ingest(
                 "again to add the rest (what is stored already counts as duplicates)",
                 highlight=False,
             )
-            raise typer.Exit(130) from None
+            raise typer.Exit(INTERRUPTED_EXIT) from None
     _print_report(report, db_path(ctx))
     raise typer.Exit(1 if report.rejected else 0)
 

@@ -5,7 +5,8 @@ would otherwise label it with its Python type (`<str>`, `<int range>`)."""
 
 import difflib
 import sys
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -226,6 +227,25 @@ def writable_output(path: Path | None) -> Path | None:
     return path
 
 
-def output_stream(path: Path | None) -> AbstractContextManager[TextIO]:
-    """The --output file to write (UTF-8, line ends as the writer makes them), or stdout."""
-    return path.open("w", newline="", encoding="utf-8") if path else nullcontext(sys.stdout)
+@contextmanager
+def output_stream(path: Path | None) -> Iterator[TextIO]:
+    """The --output file to write (UTF-8, line ends as the writer makes them), or stdout.
+
+    A file is written under a hidden name beside it and renamed once complete, so an export
+    that fails or is interrupted never leaves a truncated report that looks whole. A FIFO or
+    a device (`-o /dev/stdout`) is written in place.
+    """
+    if path is None:
+        yield sys.stdout
+        return
+    if path.exists() and not path.is_file():
+        with path.open("w", newline="", encoding="utf-8") as out:
+            yield out
+        return
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        with partial.open("w", newline="", encoding="utf-8") as out:
+            yield out
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)

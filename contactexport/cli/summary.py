@@ -135,7 +135,9 @@ def top(
         str, typer.Argument(metavar="COLUMN", help="The number or duration column to rank by.")
     ],
     db: StorePath = None,
-    n: Annotated[int, typer.Option("-n", min=1, metavar="N", help="How many contacts.")] = 20,
+    n: Annotated[
+        int, typer.Option("--limit", "-n", min=1, metavar="N", help="How many contacts.")
+    ] = 20,
     from_date: FromDate = None,
     to_date: ToDate = None,
     channel: Channels = None,
