@@ -333,6 +333,24 @@ def test_cli_writes_the_same_bytes_to_stdout_and_to_gzip(invoke, tmp_path):
     assert "events" in to_file.stderr
 
 
+def test_an_interrupted_simulation_leaves_no_cut_short_file(invoke, tmp_path, monkeypatch):
+    """Otherwise the next ingest would take it for a whole log with one broken last line."""
+    out = tmp_path / "out"
+    out.mkdir()
+
+    def interrupted(self, each):
+        yield b'{"id": "e-1"}\n'
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Simulation, "lines", interrupted)
+    result = invoke("simulate", "-n", "5", "-o", str(out / "events.jsonl"))
+    assert result.exit_code == 130
+    assert list(out.iterdir()) == []
+    missing = invoke("simulate", "-n", "1", "-o", str(tmp_path / "nowhere" / "events.jsonl"))
+    assert missing.exit_code == 2
+    assert f"cannot write {tmp_path / 'nowhere' / 'events.jsonl'}:" in missing.stderr
+
+
 def test_cli_knobs_and_config_file(invoke, tmp_path):
     config = tmp_path / "center.toml"
     config.write_text('channel_mix = {CHAT = 1}\noutbound_rate = 0\nstart = "2027-01-04"\n')

@@ -15,18 +15,32 @@ BATCH = 4096  # lines per write call: fewer system calls, little memory
 
 @contextmanager
 def open_output(path: Path | None, stdout: BinaryIO) -> Iterator[BinaryIO]:
-    """`path`, or `stdout` when it is None or `-`."""
+    """`path`, or `stdout` when it is None or `-`. A file is written under a hidden name and
+    renamed once complete: an interrupted run leaves no cut-short file to ingest by mistake."""
     if path is None or str(path) == "-":
         yield stdout
         stdout.flush()
         return
-    with ExitStack() as stack:
-        raw = stack.enter_context(path.open("wb"))
-        if path.name.endswith(".gz"):
-            zipped = gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6)
-            yield stack.enter_context(zipped)
-        else:
-            yield raw
+    in_place = path.exists() and not path.is_file()  # a FIFO or a device
+    target = path if in_place else path.with_name(f".{path.name}.partial")
+    try:
+        with ExitStack() as stack:
+            try:
+                raw = stack.enter_context(target.open("wb"))
+            except OSError as error:  # named as the user wrote it, not by its hidden name
+                raise OSError(error.errno, error.strerror, str(path)) from None
+            if path.name.endswith(".gz"):
+                zipped = gzip.GzipFile(
+                    filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6
+                )
+                yield stack.enter_context(zipped)
+            else:
+                yield raw
+        if not in_place:
+            target.replace(path)
+    finally:
+        if not in_place:
+            target.unlink(missing_ok=True)
 
 
 def write_lines(lines: Iterable[bytes], out: BinaryIO) -> int:
