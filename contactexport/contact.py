@@ -268,6 +268,7 @@ def _answered(contact: Contact, event: Event) -> None:
 
 def _transferred(contact: Contact, event: Event) -> None:
     contact.transferred += 1
+    contact.offer_open = False  # re-routed: an offer made before is withdrawn
 
 
 def _hold_started(contact: Contact, event: Event) -> None:

@@ -48,7 +48,7 @@ def after_contact_cutoff(
     It never opens when the conversation was already closed as the contact ended (Gladly ends
     a conversation's contacts just after CONVERSATION/CLOSED)."""
     ended = contact.ended_at
-    if _closed_at(ended, closes, reopens):
+    if _closed_as_it_ended(contact, closes, reopens):
         return ended
     cutoffs = [t for t in closes if t >= ended]
     cutoffs += [
@@ -59,11 +59,14 @@ def after_contact_cutoff(
     return min(cutoffs, default=float("inf"))
 
 
-def _closed_at(at_ms: int, closes: list[int], reopens: list[int]) -> bool:
-    """Closed before `at_ms` and not reopened since (at one millisecond, replay order puts
-    REOPENED before CLOSED and CLOSED after ENDED)."""
-    last_close = max((t for t in closes if t < at_ms), default=None)
-    return last_close is not None and not any(last_close < t <= at_ms for t in reopens)
+def _closed_as_it_ended(contact: Contact, closes: list[int], reopens: list[int]) -> bool:
+    """Closed while the contact was live and not reopened before it ended. A close from before
+    the contact started does not count: a customer writing in reopens the conversation, logged
+    or not. (At one millisecond, replay order puts STARTED before CLOSED, REOPENED before
+    CLOSED, and CLOSED after ENDED.)"""
+    started, ended = contact.queued_at, contact.ended_at
+    last_close = max((t for t in closes if started <= t < ended), default=None)
+    return last_close is not None and not any(last_close < t <= ended for t in reopens)
 
 
 def attribute_view_time(

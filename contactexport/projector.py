@@ -25,7 +25,7 @@ ANOMALIES = "contact_anomalies"
 # What to read anomalies from: those replay recorded, and contacts split across conversations.
 ANOMALY_VIEW = "contact_anomalies_all"
 # Bump when a column rule changes: stored rows from older rules are then rebuilt on next use.
-RULES_VERSION = 6
+RULES_VERSION = 7
 CHECKPOINT = f"{TABLE}/v{RULES_VERSION}"
 _BATCH = 5_000
 
@@ -61,15 +61,19 @@ _TABLES = (
 # replay unit) and gets a partial row in each. No single event is at fault, and an incremental
 # replay redoes one conversation at a time, so these are found by query, never stored.
 SPLIT_CONTACT = "the contact's events name more than one conversation: a partial row in each"
+# Channel, Queued At and inbox come from the contact's rows taken together: the partial row
+# without STARTED has none of them, and filters on them must not hide it.
 _SPLIT_CONTACTS = f"""
-    SELECT conversation_id, contact_id, channel, queued_at, inbox_when_first_queued,
-        NULL, NULL, coalesce(queued_at, ended_at), '{SPLIT_CONTACT.replace("'", "''")}'
-    FROM {TABLE} WHERE contact_id IN (
-        SELECT contact_id FROM {TABLE} GROUP BY contact_id HAVING count(*) > 1
-    )"""
+    SELECT r.conversation_id, r.contact_id, split.channel, split.queued_at, split.inbox,
+        NULL, NULL, split.queued_at, '{SPLIT_CONTACT.replace("'", "''")}'
+    FROM {TABLE} AS r JOIN (
+        SELECT contact_id, max(channel) AS channel, max(queued_at) AS queued_at,
+            max(inbox_when_first_queued) AS inbox
+        FROM {TABLE} GROUP BY contact_id HAVING count(*) > 1
+    ) AS split USING (contact_id)"""
 _VIEWS = (
-    f"CREATE VIEW IF NOT EXISTS {ANOMALY_VIEW} AS "
-    f"SELECT * FROM {ANOMALIES} UNION ALL {_SPLIT_CONTACTS}",
+    f"DROP VIEW IF EXISTS {ANOMALY_VIEW}",  # so that a changed definition reaches every store
+    f"CREATE VIEW {ANOMALY_VIEW} AS SELECT * FROM {ANOMALIES} UNION ALL {_SPLIT_CONTACTS}",
 )
 _INDEXES = (
     f"CREATE INDEX IF NOT EXISTS {TABLE}_conversation ON {TABLE}(conversation_id)",

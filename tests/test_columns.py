@@ -4,7 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from builders import ev, ms, replay, row, rows
+from builders import ev, ms, replay, row, rows, stored
+from contactexport.timeline import build_timeline
 
 CALL = "PHONE_CALL"
 
@@ -344,11 +345,47 @@ def test_no_after_contact_time_once_the_conversation_closed_before_the_contact_e
     assert r["After Contact Time"] == 0
 
 
-def test_a_reopened_conversation_opens_the_after_contact_window_again():
-    r = row(*inbound_call(ev("CONVERSATION/CLOSED", "08:09", None),
-                          ev("CONVERSATION/REOPENED", "08:10", None)),
-            view("08:12"), view("08:20", started=False))  # fmt: skip
-    assert r["After Contact Time"] == 480_000
+def after_contact(*conversation_events):
+    """After Contact Time of the call (ended 08:11) with a profile view 08:12-08:20."""
+    r = row(*inbound_call(*conversation_events), view("08:12"), view("08:20", started=False))
+    return r["After Contact Time"]
+
+
+@pytest.mark.parametrize(
+    ("closed", "reopened", "expected"),
+    [
+        ("08:09", "08:10", 480_000),  # reopened before the call ended
+        ("08:09", "08:09", 0),  # same millisecond: REOPENED sorts first, so CLOSED stands
+        ("08:10:59.999", "08:11", 480_000),  # reopened as the call ended: the window opens
+    ],
+)
+def test_a_reopened_conversation_opens_the_after_contact_window_again(closed, reopened, expected):
+    assert after_contact(ev("CONVERSATION/CLOSED", closed, None),
+                         ev("CONVERSATION/REOPENED", reopened, None)) == expected  # fmt: skip
+
+
+def test_the_timeline_sees_a_reopened_window_too():
+    """timeline runs the end-of-conversation rules on a copy after each event: the copy needs
+    the reopens as well as the closes."""
+    events = [*inbound_call(ev("CONVERSATION/CLOSED", "08:09", None),
+                            ev("CONVERSATION/REOPENED", "08:10", None)),
+              view("08:12"), view("08:20", started=False)]  # fmt: skip
+    timeline = build_timeline("c1", "conv-1", stored(events))
+    changes = [c for _, c in timeline.changes_of("After Contact Time")]
+    assert [(c.old, c.new) for c in changes][-1] == (0, 480_000)
+
+
+def test_a_close_from_before_the_contact_started_does_not_count():
+    """A customer writing into a closed conversation reopens it, logged or not."""
+    result = rows(
+        ev("CONTACT/STARTED", "07:00", "c0", channel="CHAT"),
+        ev("CONTACT/ENDED", "07:10", "c0", channel="CHAT", status="ANSWERED"),
+        ev("CONVERSATION/CLOSED", "07:11", None),
+        *inbound_call(),
+        view("08:12"),
+        view("08:20", started=False),
+    )
+    assert result["c1"]["After Contact Time"] == 480_000
 
 
 def test_after_contact_time_stops_when_the_next_contact_starts():
@@ -469,6 +506,38 @@ def test_an_offer_after_fulfilment_is_answered_once():
     contact = result.contacts["c1"]
     assert (contact.offered, contact.accepted) == (2, 2)
     assert [a.reason for a in contact.anomalies] == ["no offer is open"]
+
+
+def test_an_offer_answered_or_withdrawn_is_no_longer_open():
+    """After fulfilment an OFFER_REJECTED closes the offer, and so does a transfer."""
+    for closing in (
+        ev("CONTACT/OFFER_REJECTED", "08:07:20", agentId="a2", reason="DECLINED"),
+        ev("CONTACT/TRANSFERRED", "08:07:20", transferType="COLD", reason="MANUAL"),
+    ):
+        result = replay(*inbound_call(
+            ev("CONTACT/OFFERED", "08:07:10", agentId="a2"),
+            closing,
+            ev("CONTACT/OFFER_ACCEPTED", "08:07:30", agentId="a2"),
+        ))  # fmt: skip
+        contact = result.contacts["c1"]
+        assert contact.accepted == 1, closing["type"]
+        assert [a.reason for a in contact.anomalies] == ["no offer is open"]
+
+
+def test_an_offer_made_during_a_hold_is_still_open_when_the_hold_ends():
+    """A warm transfer: the caller waits on hold while a second agent is offered the call."""
+    result = replay(
+        ev("CONTACT/STARTED", "08:00"),
+        ev("CONTACT/OFFERED", "08:00:10", agentId="a1"),
+        ev("CONTACT/OFFER_ACCEPTED", "08:00:20", agentId="a1"),
+        ev("CONTACT/HOLD_STARTED", "08:01", reason="WARM_TRANSFER"),
+        ev("CONTACT/OFFERED", "08:01:10", agentId="a2"),
+        ev("CONTACT/HOLD_ENDED", "08:01:30", reason="WARM_TRANSFER"),
+        ev("CONTACT/OFFER_ACCEPTED", "08:01:40", agentId="a2"),
+        ev("CONTACT/ENDED", "08:05", status="ANSWERED"),
+    )
+    contact = result.contacts["c1"]
+    assert (contact.offered, contact.accepted, contact.anomalies) == (2, 2, [])
 
 
 def test_an_initiator_type_nobody_lists_is_queued_like_an_inbound_contact():

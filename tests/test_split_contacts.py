@@ -8,7 +8,7 @@ from conftest import write_events
 
 from builders import ev
 from contactexport.ingest import ingest_files
-from contactexport.projector import SPLIT_CONTACT
+from contactexport.projector import ANOMALIES, ANOMALY_VIEW, SPLIT_CONTACT
 from eventstore import EventStore
 
 
@@ -58,3 +58,32 @@ def test_timeline_shows_the_conversation_the_contact_started_in_and_names_the_ot
     assert result.exit_code == 0
     assert "conv-a" in result.stdout and "CONTACT/OFFERED" in result.stdout
     assert "also name conv-b" in result.stderr
+
+
+def test_filters_keep_both_rows_of_a_split_contact(invoke, tmp_path):
+    """The partial row has no Queued At or channel of its own: the contact's are used."""
+    split_contact(invoke, tmp_path)
+    csv_text = invoke("anomalies", "--format", "csv", "--from", "2026-11-02", "--channel", "voice",
+                      "--inbox", "inbox-1").stdout  # fmt: skip
+    lines = list(csv.DictReader(io.StringIO(csv_text)))
+    assert sorted(line["Conversation ID"] for line in lines) == ["conv-a", "conv-b"]
+    assert {line["Channel"] for line in lines} == {"PHONE_CALL"}
+
+
+def test_a_changed_view_reaches_a_store_built_before(invoke, tmp_path):
+    split_contact(invoke, tmp_path)
+    invoke("replay")
+    with EventStore(invoke.db) as store:
+        store.conn.execute(f"DROP VIEW {ANOMALY_VIEW}")
+        store.conn.execute(f"CREATE VIEW {ANOMALY_VIEW} AS SELECT * FROM {ANOMALIES} LIMIT 0")
+    more = [ev("CONTACT/STARTED", "10:00", "c7", conversation="conv-7")]
+    with EventStore(invoke.db) as store:
+        ingest_files(store, [write_events(tmp_path / "more.jsonl", more)])
+    assert f"× {SPLIT_CONTACT}" in invoke("replay").stderr
+
+
+def test_a_parallel_replay_finds_the_split_too(invoke, tmp_path):
+    split_contact(invoke, tmp_path)
+    assert f"× {SPLIT_CONTACT}" in invoke("replay", "--full", "--workers", "2").stderr
+    lines = list(csv.DictReader(io.StringIO(invoke("anomalies", "--format", "csv").stdout)))
+    assert sum(line["Reason"] == SPLIT_CONTACT for line in lines) == 2

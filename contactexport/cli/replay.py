@@ -38,18 +38,20 @@ def summary(report: ReplayReport) -> str:
     return (
         f"{kind}: {many(report.contacts, 'contact')} from "
         f"{many(report.conversations, 'conversation')} ({many(report.events, 'event')}), "
-        f"{many(report.anomalies, 'anomaly')} seen; "
+        f"{many(report.anomalies, 'anomaly')} in them; "
         f"store position {report.position:,}"
     )
 
 
 def anomaly_line(reasons: list[tuple[str, int, int]]) -> str:
+    """The whole projection's anomalies (the summary line counts only those replayed now),
+    contacts split across conversations included."""
     if not reasons:
-        return "no anomalies"
+        return "no anomalies in the projection"
     total = sum(count for _, count, _ in reasons)
     top = "; ".join(f"{count:,} × {reason}" for reason, count, _ in reasons[:3])
     more = "; …" if len(reasons) > 3 else ""
-    return f"{many(total, 'anomaly')}: {top}{more} (see `contactexport anomalies`)"
+    return f"in all, {many(total, 'anomaly')}: {top}{more} (see `contactexport anomalies`)"
 
 
 @app.command(rich_help_panel="Store")
