@@ -229,13 +229,18 @@ def _started(contact: Contact, event: Event) -> None:
     due_at = content.get("dueAt")
     if due_at is None:
         return
-    try:
-        if due_at.__class__ is not str:
-            raise TimestampError(f"{type(due_at).__name__} {due_at!r} is not a timestamp")
-        contact.due_at = parse_ms(due_at)
-    except TimestampError as error:  # SLA columns stay blank, and the anomaly says why
-        reason = f"dueAt: {error}"
-        contact.anomalies.append(Anomaly(event.time_ms, event.event_id, event.type, reason))
+    if due_at.__class__ is not str:
+        problem = f"{type(due_at).__name__} {due_at!r} is not a timestamp"
+    else:
+        try:
+            contact.due_at = parse_ms(due_at)
+            return
+        except TimestampError as error:
+            problem = str(error)
+    # The SLA columns stay blank, and the anomaly says why.
+    contact.anomalies.append(
+        Anomaly(event.time_ms, event.event_id, event.type, f"dueAt: {problem}")
+    )
 
 
 def _offered(contact: Contact, event: Event) -> None:
