@@ -11,6 +11,7 @@ ingested meanwhile wait for the next replay instead of racing this one.
 """
 
 import multiprocessing
+import signal
 import sqlite3
 import tempfile
 import zlib
@@ -68,6 +69,12 @@ def _work(job: Job) -> ReplayReport:
     return report
 
 
+def _leave_ctrl_c_to_parent() -> None:
+    """Ctrl-C reaches every process of the terminal's group: the parent stops the pool and
+    says so once, instead of each worker printing its own traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _all_streams(store: EventStore) -> list[str]:
     rows = store.conn.execute("SELECT DISTINCT stream_id FROM events WHERE stream_id IS NOT NULL")
     return [stream_id for (stream_id,) in rows]
@@ -99,7 +106,7 @@ def catch_up_parallel(
             )
             for k in range(workers)
         ]
-        with multiprocessing.get_context("spawn").Pool(workers) as pool:
+        with multiprocessing.get_context("spawn").Pool(workers, _leave_ctrl_c_to_parent) as pool:
             parts = pool.map(_work, jobs)
         report = ReplayReport(full=full, position=head)
         for part in parts:

@@ -1,6 +1,8 @@
 """Parallel replay's worker, in-process: it must see the store as of the head it was given."""
 
-from contactexport.parallel import Job, _work
+import signal
+
+from contactexport.parallel import Job, _leave_ctrl_c_to_parent, _work
 from eventstore import EventStore
 from tests.eventstore.test_contract import event
 
@@ -15,3 +17,13 @@ def test_a_worker_reads_nothing_past_the_head(tmp_path):
         job = Job(str(path), str(tmp_path / f"part-{k}.db"), 0, 1, head=2, streams=streams)
         report = _work(job)
         assert (report.conversations, report.events) == (2, 2)
+
+
+def test_workers_leave_ctrl_c_to_the_parent():
+    """Ctrl-C reaches the whole process group: only the parent should speak (exit 130)."""
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        _leave_ctrl_c_to_parent()
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, previous)
