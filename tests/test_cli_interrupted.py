@@ -1,4 +1,5 @@
-"""Ctrl-C and failures mid-way: nothing half-done is kept, and the shell's status says so."""
+"""Ctrl-C and failures mid-way: the store and the files being written keep nothing
+half-done, what stdout was given is said to be incomplete, and the shell's status says so."""
 
 import pytest
 
@@ -23,7 +24,7 @@ def test_an_interrupted_replay_keeps_nothing_and_says_so(loaded, monkeypatch):
     monkeypatch.setattr("contactexport.projector.project_streams", interrupted)
     result = loaded("replay", "--full")
     assert result.exit_code == INTERRUPTED_EXIT
-    assert "interrupted: nothing half-done was kept" in result.stderr
+    assert "interrupted: the store holds only whole transactions" in result.stderr
     assert _rows(loaded.db) == before  # the full rebuild's DROP was rolled back
 
 
@@ -50,6 +51,15 @@ def test_an_interrupted_export_leaves_no_truncated_file(loaded, report, monkeypa
     assert result.exit_code == INTERRUPTED_EXIT
     assert report.read_text(encoding="utf-8") == "yesterday's report\n"
     assert [p.name for p in report.parent.iterdir()] == ["report.csv"]  # no partial file left
+
+
+def test_an_interrupted_export_to_stdout_says_that_output_is_incomplete(loaded, monkeypatch):
+    """`export > report.csv` keeps what it was given: the message must not claim otherwise."""
+    monkeypatch.setattr(export_command, "export_csv", _half_written(KeyboardInterrupt()))
+    result = loaded("export")
+    assert result.exit_code == INTERRUPTED_EXIT
+    assert result.stdout == "Queued At,...\n"
+    assert "output already written to stdout is incomplete" in " ".join(result.stderr.split())
 
 
 def test_an_export_that_fails_mid_way_leaves_no_truncated_file(loaded, report, monkeypatch):

@@ -60,13 +60,21 @@ class Command(_HelpLayout, TyperCommand):
 # and by SIGINT (128 + 2).
 CLOSED_PIPE_EXIT = 141
 INTERRUPTED_EXIT = 130
+# What Ctrl-C leaves, for every command but ingest (whose committed batches stay): the store
+# changes only by whole transactions and files replace the old ones only once complete, but
+# stdout cannot take back what it was given (`export > report.csv` keeps a cut-short report).
+INTERRUPTED = (
+    "interrupted: the store holds only whole transactions and the files being written (-o, "
+    "--truth, expected.csv) are left as they were, but output already written to stdout is "
+    "incomplete; run the same command again"
+)
 
 
 def _ends_cleanly(command: Callable) -> Callable:
     """`contactexport export | head`: once the reader has gone, stop at once and quietly, with
     the shell's usual status for it, instead of click's exit 1 (which means "found a problem")
     or a count of rows nobody read. Ctrl-C says what became of the work, with the shell's
-    status too (ingest says more: its committed batches stay)."""
+    status too (ingest says its own: its committed batches stay)."""
 
     @functools.wraps(command)
     def run(*args, **kwargs):
@@ -77,12 +85,7 @@ def _ends_cleanly(command: Callable) -> Callable:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             raise typer.Exit(CLOSED_PIPE_EXIT) from None
         except KeyboardInterrupt:
-            err.print(
-                "interrupted: nothing half-done was kept (a replay is one transaction, an "
-                "--output file is written under another name until complete); run the same "
-                "command again",
-                highlight=False,
-            )
+            err.print(INTERRUPTED, highlight=False)
             raise typer.Exit(INTERRUPTED_EXIT) from None
 
     return run
