@@ -1,10 +1,16 @@
 """replay, export and anomalies through the CLI, asserting on output and on the store."""
 
 import csv
+import errno
 import io
 import json
+import os
 import re
+import shutil
 import sqlite3
+import subprocess
+import sys
+import threading
 
 import pytest
 from conftest import FIXTURES, REFERENCE, write_events
@@ -52,6 +58,133 @@ def test_export_to_a_file(loaded, tmp_path):
     out = tmp_path / "report.csv"
     assert loaded("export", "-o", str(out)).exit_code == 0
     assert len(parse_csv(out.read_text(encoding="utf-8"))) == CONTACTS
+
+
+# -o files: written whole or not at all, beside the file they replace (contactexport/output.py)
+
+
+@pytest.fixture
+def out(tmp_path):
+    """A folder for the output alone (the store is in tmp_path)."""
+    folder = tmp_path / "out"
+    folder.mkdir()
+    return folder
+
+
+def test_export_through_a_symlink_writes_the_file_it_points_to_and_keeps_the_link(loaded, out):
+    (out / "reports").mkdir()
+    real = out / "reports" / "latest.csv"
+    real.write_text("yesterday's report\n", encoding="utf-8")
+    link = out / "report.csv"
+    link.symlink_to(real)
+    assert loaded("export", "-o", str(link)).exit_code == 0
+    assert link.is_symlink() and link.resolve() == real
+    assert len(parse_csv(real.read_text(encoding="utf-8"))) == CONTACTS
+    assert sorted(p.name for p in out.rglob("*")) == ["latest.csv", "report.csv", "reports"]
+
+
+def _read_in_background(fifo) -> tuple[threading.Thread, list[bytes]]:
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    return reader, got
+
+
+def test_export_to_a_fifo_writes_into_it(loaded, out):
+    fifo = out / "report.fifo"
+    os.mkfifo(fifo)
+    reader, got = _read_in_background(fifo)
+    assert loaded("export", "-o", str(fifo)).exit_code == 0
+    reader.join(timeout=30)
+    assert got == [loaded("export").stdout_bytes]
+    assert list(out.iterdir()) == [fifo]
+
+
+@pytest.mark.parametrize("name", ["store.db", "store.db-wal", "store.db-shm", "link", "hard"])
+def test_an_output_naming_the_store_is_refused_before_it_is_touched(loaded, tmp_path, name):
+    """The report used to replace the event store, silently."""
+    (tmp_path / "link").symlink_to(loaded.db)
+    os.link(loaded.db, tmp_path / "hard")
+    before = loaded.db.read_bytes()
+    for command in (["export"], ["anomalies", "--format", "csv"]):
+        result = loaded(*command, "-o", str(tmp_path / name))
+        assert result.exit_code == 2, command
+        assert "writing there would destroy it" in re.sub(r"[\s│]+", " ", result.stderr)
+    assert loaded.db.read_bytes() == before
+
+
+def test_a_folder_that_takes_no_new_file_gets_the_file_written_in_place(
+    loaded, tmp_path, monkeypatch
+):
+    """A read-only folder holding a writable file: no hidden file can be made beside it."""
+    report = tmp_path / "report.csv"
+    report.write_text("yesterday's report\n", encoding="utf-8")
+
+    def read_only_folder(*args, **kwargs):
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr("contactexport.output.tempfile.mkstemp", read_only_folder)
+    assert loaded("export", "-o", str(report)).exit_code == 0
+    assert len(parse_csv(report.read_text(encoding="utf-8"))) == CONTACTS
+
+
+def test_a_read_only_folder_holding_a_writable_file_for_real(loaded, tmp_path):
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    report = folder / "report.csv"
+    report.write_text("yesterday's report\n", encoding="utf-8")
+    folder.chmod(0o555)
+    try:
+        if os.access(folder, os.W_OK):
+            pytest.skip("this user (root) can make files in a read-only folder")
+        assert loaded("export", "-o", str(report)).exit_code == 0
+        assert len(parse_csv(report.read_text(encoding="utf-8"))) == CONTACTS
+    finally:
+        folder.chmod(0o755)
+
+
+def test_a_name_too_long_to_hide_is_written_in_place(loaded, out):
+    report = out / ("r" * 250 + ".csv")  # 254 characters: the hidden name would not fit
+    report.write_text("yesterday's report\n", encoding="utf-8")
+    assert loaded("export", "-o", str(report)).exit_code == 0
+    assert len(parse_csv(report.read_text(encoding="utf-8"))) == CONTACTS
+    assert list(out.iterdir()) == [report]
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full")
+@pytest.mark.parametrize("command", [["export"], ["anomalies", "--format", "csv"]])
+def test_a_full_disk_is_a_message_and_exit_1_not_a_traceback(loaded, command):
+    result = loaded(*command, "-o", "/dev/full")
+    assert result.exit_code == 1
+    assert "error: cannot write /dev/full: No space left on device" in result.stderr
+
+
+def test_an_output_that_cannot_be_made_exits_2_before_any_work(loaded, tmp_path, monkeypatch):
+    def disk_full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("contactexport.output.tempfile.mkstemp", disk_full)
+    report = tmp_path / "report.csv"
+    result = loaded("export", "-o", str(report))
+    assert result.exit_code == 2
+    assert f"error: cannot write {report}: No space left on device" in result.stderr
+    monkeypatch.undo()
+    assert "full replay" in loaded("replay").stderr  # export did not catch up first
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/stdout"), reason="no /dev/stdout")
+def test_output_to_dev_stdout_goes_where_the_shell_sent_stdout_appending_after_append(loaded, out):
+    """/dev/stdout is a link to the file the shell opened: replacing it would break the link
+    (or, as root, /dev itself), and opening it anew would truncate what `>>` appends to."""
+    loaded("replay")
+    report = out / "report.csv"
+    report.write_text("before\n", encoding="utf-8")
+    command = f"'{sys.executable}' -m contactexport --db '{loaded.db}' export -o /dev/stdout"
+    bash = shutil.which("bash") or "/bin/bash"
+    done = subprocess.run([bash, "-c", f"{command} >> '{report}'"], capture_output=True)
+    assert done.returncode == 0, done.stderr
+    assert report.read_bytes() == b"before\n" + loaded("export").stdout_bytes
+    assert list(out.iterdir()) == [report]
 
 
 def test_replay_is_incremental_and_a_full_replay_gives_identical_rows(loaded, tmp_path):

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from contactexport.cli.app import StorePath, app, err, many, open_store, out
+from contactexport.cli.app import StorePath, app, db_path, err, many, open_store, out
 from contactexport.cli.options import (
     Channels,
     FromDate,
@@ -89,7 +89,7 @@ def anomalies(
     anomalies.
     """
     zone = parse_zone(tz)
-    output = writable_output(output)
+    output = writable_output(output, db_path(ctx))
     if output and fmt is Format.table:
         raise typer.BadParameter(
             "the table is for the terminal; to write a file, add --format csv or jsonl",
@@ -98,7 +98,8 @@ def anomalies(
     filters = filters_from_options(from_date, to_date, channel, inbox, zone)
     # A contact that never started has no Queued At: its anomalies count on their own day.
     where, parameters = where_clause(filters, day_of="coalesce(queued_at, time_ms)")
-    with open_store(ctx) as store:
+    # The output first: a file that cannot be written is refused before the catch-up.
+    with output_stream(output) as stream, open_store(ctx) as store:
         catch_up_if_behind(store)
         if fmt is Format.table:
             _print_table(store.conn, where, parameters, zone, limit or TABLE_ROWS)
@@ -109,7 +110,6 @@ def anomalies(
             "ORDER BY time_ms, conversation_id, contact_id, event_id, reason LIMIT ?",
             [*parameters, limit or -1],
         ).fetchall()
-    with output_stream(output) as stream:
         _write_lines(stream, lines, fmt, zone)
     if not lines:
         err.print("no anomalies")

@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from contactexport.cli.app import StorePath, app, err, many, open_store
+from contactexport.cli.app import StorePath, app, db_path, err, many, open_store
 from contactexport.cli.options import (
     AsOf,
     Channels,
@@ -75,7 +75,7 @@ def export(
     'https://acme.gladly.com/customer/{customer_id}'.
     """
     zone = parse_zone(tz)
-    output = writable_output(output)
+    output = writable_output(output, db_path(ctx))
     query = ExportQuery(
         filters_from_options(from_date, to_date, channel, inbox, zone, status),
         sort=parse_header(sort, "--sort") if sort else None,
@@ -84,13 +84,13 @@ def export(
     chosen = HEADERS if columns is None else _chosen_columns(columns)
     row_format = RowFormat(zone, parse_link_template(link_template), durations.value, chosen)
     as_of_ms = parse_as_of(as_of, zone)
-    with open_store(ctx) as store:
+    # The output first: a file that cannot be written is refused before the catch-up.
+    with output_stream(output) as out, open_store(ctx) as store:
         prepare_rows(store, query, as_of_ms)
-        with output_stream(output) as out:
-            if fmt is Format.jsonl:
-                count = write_jsonl(out, query_rows(store.conn, query), row_format)
-            else:
-                count = export_csv(store.conn, query, row_format, out)
+        if fmt is Format.jsonl:
+            count = write_jsonl(out, query_rows(store.conn, query), row_format)
+        else:
+            count = export_csv(store.conn, query, row_format, out)
     err.print(f"exported {many(count, 'contact')}" + (f" to {output}" if output else ""))
 
 

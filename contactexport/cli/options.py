@@ -6,7 +6,7 @@ would otherwise label it with its Python type (`<str>`, `<int range>`)."""
 import difflib
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -14,8 +14,11 @@ from typing import Annotated, TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
+from rich.markup import escape
 
+from contactexport.cli.app import err
 from contactexport.columns import HEADERS
+from contactexport.output import same_file, whole_file
 from contactexport.timestamps import parse_datetime, to_ms
 from contactexport.vocabulary import CHANNELS
 
@@ -221,9 +224,28 @@ Output = Annotated[
 ]
 
 
-def writable_output(path: Path | None) -> Path | None:
-    if path is not None and not path.parent.is_dir():
+# The files of a store in WAL mode, by the suffix of their name.
+STORE_FILES = {
+    "": "the event store",
+    "-wal": "the event store's write-ahead log",
+    "-shm": "the event store's shared-memory index",
+}
+
+
+def writable_output(path: Path | None, store: Path) -> Path | None:
+    """Refuse, before any work, an --output that cannot be right: in a missing folder, or the
+    event store itself (or its -wal or -shm file), which the report would replace."""
+    if path is None:
+        return None
+    if not path.parent.is_dir():
         raise typer.BadParameter(f"folder {path.parent} does not exist", param_hint="--output")
+    for suffix, what in STORE_FILES.items():
+        if same_file(path, Path(f"{store}{suffix}")):
+            raise typer.BadParameter(
+                f"{path} is {what} (--db {store}): writing there would destroy it; name "
+                "another file",
+                param_hint="--output",
+            )
     return path
 
 
@@ -231,21 +253,36 @@ def writable_output(path: Path | None) -> Path | None:
 def output_stream(path: Path | None) -> Iterator[TextIO]:
     """The --output file to write (UTF-8, line ends as the writer makes them), or stdout.
 
-    A file is written under a hidden name beside it and renamed once complete, so an export
-    that fails or is interrupted never leaves a truncated report that looks whole. A FIFO or
-    a device (`-o /dev/stdout`) is written in place.
+    The file is written completely or not at all (contactexport/output.py). One that cannot be
+    opened exits 2, before any work when the command opens it first; a write that fails later
+    exits 1; both say `cannot write FILE: reason`.
     """
     if path is None:
-        yield sys.stdout
+        with writing("stdout"):
+            yield sys.stdout
+            sys.stdout.flush()
         return
-    if path.exists() and not path.is_file():
-        with path.open("w", newline="", encoding="utf-8") as out:
-            yield out
-        return
-    partial = path.with_name(f".{path.name}.partial")
+    with writing(path), ExitStack() as stack:
+        try:
+            out = stack.enter_context(whole_file(path, "w", newline="", encoding="utf-8"))
+        except OSError as error:
+            raise cannot_write(path, error, status=2) from None
+        yield out
+
+
+@contextmanager
+def writing(name: Path | str) -> Iterator[None]:
+    """An OSError while writing `name` (disk full, permission) ends the command with a message
+    and exit 1, not a traceback. A reader that closed the pipe is _ends_cleanly's to handle."""
     try:
-        with partial.open("w", newline="", encoding="utf-8") as out:
-            yield out
-        partial.replace(path)
-    finally:
-        partial.unlink(missing_ok=True)
+        yield
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        raise cannot_write(error.filename or name, error, status=1) from None
+
+
+def cannot_write(name: Path | str, error: OSError, status: int) -> typer.Exit:
+    reason = error.strerror or str(error)
+    err.print(f"[red]error:[/] cannot write {escape(f'{name}: {reason}')}", highlight=False)
+    return typer.Exit(status)
