@@ -1,6 +1,8 @@
 """The simulator: deterministic, valid Gladly envelopes, every feature present, bounded memory."""
 
 import gzip
+import os
+import threading
 import tracemalloc
 from collections import Counter, defaultdict
 from datetime import date
@@ -14,6 +16,7 @@ from contactexport.simulate.clock import HOUR, iso
 from contactexport.simulate.config import DEFAULT_MIX, parse_mix
 from contactexport.simulate.stream import ReorderBuffer
 from contactexport.simulate.truth import START_COLUMNS
+from contactexport.simulate.writer import write_lines
 from contactexport.timestamps import parse_ms
 from contactexport.vocabulary import KNOWN_TYPES, lifecycle_rank
 
@@ -333,22 +336,84 @@ def test_cli_writes_the_same_bytes_to_stdout_and_to_gzip(invoke, tmp_path):
     assert "events" in to_file.stderr
 
 
+def _interrupted(self, each):
+    yield b'{"id": "e-1"}\n'
+    raise KeyboardInterrupt
+
+
 def test_an_interrupted_simulation_leaves_no_cut_short_file(invoke, tmp_path, monkeypatch):
     """Otherwise the next ingest would take it for a whole log with one broken last line."""
     out = tmp_path / "out"
     out.mkdir()
-
-    def interrupted(self, each):
-        yield b'{"id": "e-1"}\n'
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(Simulation, "lines", interrupted)
+    monkeypatch.setattr(Simulation, "lines", _interrupted)
     result = invoke("simulate", "-n", "5", "-o", str(out / "events.jsonl"))
     assert result.exit_code == 130
     assert list(out.iterdir()) == []
     missing = invoke("simulate", "-n", "1", "-o", str(tmp_path / "nowhere" / "events.jsonl"))
     assert missing.exit_code == 2
     assert f"cannot write {tmp_path / 'nowhere' / 'events.jsonl'}:" in missing.stderr
+
+
+def test_an_interrupted_simulation_leaves_the_truth_file_as_it_was(invoke, tmp_path, monkeypatch):
+    """--truth was opened with "w" up front: Ctrl-C left yesterday's expected rows empty."""
+    truth = tmp_path / "expected.csv"
+    truth.write_text("yesterday's rows\n", encoding="utf-8")
+    monkeypatch.setattr(Simulation, "lines", _interrupted)
+    result = invoke("simulate", "-n", "5", "-o", str(tmp_path / "ev.jsonl"), "--truth", str(truth))
+    assert result.exit_code == 130
+    assert truth.read_text(encoding="utf-8") == "yesterday's rows\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["expected.csv"]
+
+
+def test_simulate_through_a_symlink_writes_the_file_it_points_to(invoke, tmp_path):
+    real = tmp_path / "events-2026-11-02.jsonl.gz"
+    link = tmp_path / "events.jsonl.gz"
+    link.symlink_to(real.name)
+    truth_real, truth_link = tmp_path / "rows.csv", tmp_path / "expected.csv"
+    truth_link.symlink_to(truth_real.name)
+    result = invoke("simulate", "-n", "5", "-o", str(link), "--truth", str(truth_link))
+    assert result.exit_code == 0
+    assert link.is_symlink() and truth_link.is_symlink()
+    assert gzip.decompress(real.read_bytes()) == run(5, seed=0)
+    assert truth_real.read_text(encoding="utf-8").startswith("Queued At,")
+    assert len(list(tmp_path.iterdir())) == 4
+
+
+def test_simulate_to_a_fifo_writes_into_it(invoke, tmp_path):
+    fifo = tmp_path / "events.fifo"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    assert invoke("simulate", "-n", "5", "-o", str(fifo)).exit_code == 0
+    reader.join(timeout=30)
+    assert got == [run(5, seed=0)]
+    assert list(tmp_path.iterdir()) == [fifo]
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full")
+def test_a_full_disk_is_a_message_and_exit_1_for_the_events_and_the_truth(invoke, tmp_path):
+    result = invoke("simulate", "-n", "5", "-o", "/dev/full")
+    assert result.exit_code == 1
+    assert "error: cannot write /dev/full: No space left on device" in result.stderr
+    events = tmp_path / "events.jsonl"
+    result = invoke("simulate", "-n", "5", "-o", str(events), "--truth", "/dev/full")
+    assert result.exit_code == 1
+    assert "error: cannot write /dev/full: No space left on device" in result.stderr
+    assert not events.exists()  # the pair is written whole, or neither is
+
+
+def test_a_non_blocking_output_that_takes_nothing_is_an_error_not_a_busy_loop():
+    class NonBlocking:
+        calls = 0
+
+        def write(self, data):
+            self.calls += 1
+            assert self.calls < 100, "wrote forever"
+            return None if self.calls > 1 else 3  # part of it, then nothing
+
+    with pytest.raises(BlockingIOError):
+        write_lines([b"line\n"], NonBlocking())
 
 
 def test_cli_knobs_and_config_file(invoke, tmp_path):

@@ -11,7 +11,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from contactexport.cli.app import app, err
-from contactexport.cli.options import flag
+from contactexport.cli.options import cannot_write, flag, writing
+from contactexport.output import same_file, whole_file
 from contactexport.simulate import ConfigError, Simulation, SimulationConfig
 from contactexport.simulate.builder import Conversation
 from contactexport.simulate.config import DEFAULT_MIX, load_toml, parse_mix
@@ -176,7 +177,7 @@ def simulate(
             unfinished_rate=unfinished_rate,
             noise=noise,
         )
-        if truth is not None and output is not None and _same_file(truth, output):
+        if truth is not None and output is not None and same_file(truth, output):
             raise ConfigError(f"--truth {truth} is also the events' output (-o)")
     except ConfigError as error:
         err.print(f"[red]error:[/] {escape(str(error))}")
@@ -188,19 +189,17 @@ def simulate(
         else (err.is_terminal and config.conversations >= PROGRESS_FROM)
     )
     began = time.perf_counter()
-    with ExitStack() as stack:
+    events_to = output or "stdout"
+    with writing(events_to), ExitStack() as stack:
         try:  # both files opened first: a bad path fails before any simulating
             out = stack.enter_context(open_output(output, typer.get_binary_stream("stdout")))
             truth_out = (
-                stack.enter_context(truth.open("w", newline="", encoding="utf-8"))
+                stack.enter_context(whole_file(truth, "w", newline="", encoding="utf-8"))
                 if truth is not None
                 else None
             )
         except OSError as error:
-            err.print(
-                f"[red]error:[/] cannot write {escape(f'{error.filename}: {error.strerror}')}"
-            )
-            raise typer.Exit(2) from None
+            raise cannot_write(error.filename or events_to, error, status=2) from None
         table = stack.enter_context(TruthTable()) if truth_out is not None else None
         bar = stack.enter_context(_Progress(config.conversations, show))
 
@@ -210,20 +209,18 @@ def simulate(
                 table.add(conversation)  # same pass as the events
 
         events = write_lines(Simulation(config).lines(each), out)
-        rows = table.write_csv(truth_out) if table is not None and truth_out is not None else 0
+        rows = 0
+        if table is not None and truth_out is not None:
+            with writing(truth):
+                rows = table.write_csv(truth_out)
     seconds = time.perf_counter() - began
-    where = "stdout" if output is None else str(output)
     err.print(
         f"wrote {events:,} events ({config.conversations:,} conversations, seed {config.seed}) "
-        f"to {where} in {seconds:.1f} s ({events / max(seconds, 1e-9):,.0f} events/s)",
+        f"to {events_to} in {seconds:.1f} s ({events / max(seconds, 1e-9):,.0f} events/s)",
         soft_wrap=True,
     )
     if truth is not None:
         err.print(f"wrote {rows:,} intended rows to {truth}", soft_wrap=True)
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    return a.resolve() == b.resolve()
 
 
 def _date(text: str) -> date:

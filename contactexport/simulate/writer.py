@@ -4,43 +4,32 @@ The gzip header carries neither a file name nor a time, so the same seed gives t
 bytes whatever the file is called and whenever it is written.
 """
 
+import errno
 import gzip
 from collections.abc import Iterable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
+
+from contactexport.output import whole_file
 
 BATCH = 4096  # lines per write call: fewer system calls, little memory
 
 
 @contextmanager
 def open_output(path: Path | None, stdout: BinaryIO) -> Iterator[BinaryIO]:
-    """`path`, or `stdout` when it is None or `-`. A file is written under a hidden name and
-    renamed once complete: an interrupted run leaves no cut-short file to ingest by mistake."""
+    """`path`, or `stdout` when it is None or `-`. A file is written completely or not at all
+    (contactexport/output.py): an interrupted run leaves no cut-short log to ingest by mistake."""
     if path is None or str(path) == "-":
         yield stdout
         stdout.flush()
         return
-    in_place = path.exists() and not path.is_file()  # a FIFO or a device
-    target = path if in_place else path.with_name(f".{path.name}.partial")
-    try:
-        with ExitStack() as stack:
-            try:
-                raw = stack.enter_context(target.open("wb"))
-            except OSError as error:  # named as the user wrote it, not by its hidden name
-                raise OSError(error.errno, error.strerror, str(path)) from None
-            if path.name.endswith(".gz"):
-                zipped = gzip.GzipFile(
-                    filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6
-                )
-                yield stack.enter_context(zipped)
-            else:
-                yield raw
-        if not in_place:
-            target.replace(path)
-    finally:
-        if not in_place:
-            target.unlink(missing_ok=True)
+    with whole_file(path, "wb") as raw:
+        if not path.name.endswith(".gz"):
+            yield raw
+            return
+        with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6) as zipped:
+            yield zipped
 
 
 def write_lines(lines: Iterable[bytes], out: BinaryIO) -> int:
@@ -58,9 +47,17 @@ def write_lines(lines: Iterable[bytes], out: BinaryIO) -> int:
 
 
 def _write_all(data: bytes, out: BinaryIO) -> None:
-    """When the reader of a pipe leaves in the middle of a large write, the OS takes part of it
-    and the stream reports a short count instead of the error; writing the rest raises
-    BrokenPipeError, as `simulate | head` needs."""
+    """Write all of `data`, also to an unbuffered stream (stdout under `python -u` or
+    PYTHONUNBUFFERED=1), which is the raw file and writes once: when the reader of a pipe
+    leaves in the middle of a large write, the OS takes part of it and the stream reports a
+    short count instead of the error. Writing the rest raises BrokenPipeError, as
+    `simulate | head` needs. (A buffered stream writes the rest itself, and raises.)
+
+    A non-blocking descriptor that takes nothing now reports None: that is an error here, not
+    a count to retry forever."""
     view = memoryview(data)
     while view:
-        view = view[out.write(view) :]
+        written = out.write(view)
+        if written is None:
+            raise BlockingIOError(errno.EAGAIN, "the output takes no more now (non-blocking)")
+        view = view[written:]
