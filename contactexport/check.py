@@ -16,6 +16,7 @@ from pathlib import Path
 from contactexport.columns import HEADERS
 from contactexport.export import ExportQuery, RowFormat, export_csv, write_csv
 from contactexport.ingest import ingest_files
+from contactexport.output import whole_file
 from contactexport.projector import catch_up
 from eventstore import EventStore
 
@@ -102,11 +103,13 @@ class Update:
     rows: int
     rejects: list[str]  # ingest's, as `file:line: reason`: then nothing is written
     changed: bool
+    unwritten: str | None = None  # `cannot write FILE: reason`: expected.csv is as it was
 
 
 def update_fixture(folder: Path) -> Update:
     """Rewrite expected.csv from the current output, unless ingest rejects an event: rows
-    written without it would pass now and fail every later `check`."""
+    written without it would pass now and fail every later `check`. The file is replaced whole
+    or not at all, so an interrupted update never leaves a fixture cut short."""
     rows, rejects = _replay(folder)
     if rejects:
         return Update(len(rows), rejects, changed=False)
@@ -114,8 +117,14 @@ def update_fixture(folder: Path) -> Update:
     write_csv(written, rows)
     path = folder / EXPECTED
     changed = not path.is_file() or path.read_text(encoding="utf-8") != written.getvalue()
-    if changed:
-        path.write_text(written.getvalue(), encoding="utf-8", newline="")
+    if not changed:
+        return Update(len(rows), rejects, changed)
+    try:
+        with whole_file(path, "w", encoding="utf-8", newline="") as out:
+            out.write(written.getvalue())
+    except OSError as error:
+        reason = error.strerror or str(error)
+        return Update(len(rows), rejects, changed=False, unwritten=f"cannot write {path}: {reason}")
     return Update(len(rows), rejects, changed)
 
 

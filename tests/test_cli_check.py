@@ -1,8 +1,12 @@
 """check: regression fixtures through the CLI."""
 
+import errno
+import io
 import shutil
 
 from conftest import FIXTURES
+
+from contactexport.cli.app import INTERRUPTED_EXIT
 
 
 def copy_fixture(tmp_path, name="abandoned-call"):
@@ -57,6 +61,75 @@ def test_update_refuses_a_fixture_with_a_line_ingest_rejects(invoke, tmp_path):
     assert result.exit_code == 1
     assert "events.jsonl:" in result.stderr and "not JSON" in result.stderr
     assert "expected.csv not written" in result.stderr
+    assert expected.read_text(encoding="utf-8") == before
+
+
+def _writes_cut_short(monkeypatch, after: int) -> None:
+    """Every file opened for writing takes `after` bytes, then Ctrl-C comes: an interruption in
+    the middle of the write, whatever opens the file (Path.write_text and os.fdopen both call
+    io.open)."""
+    real_open = io.open
+
+    class CutShort(io.RawIOBase):
+        def __init__(self, raw):
+            self.raw, self.left = raw, after
+
+        def writable(self):
+            return True
+
+        def write(self, data):
+            if not self.left:
+                raise KeyboardInterrupt
+            written = self.raw.write(bytes(data[: self.left]))
+            self.left -= written
+            return written
+
+        def close(self):
+            self.raw.close()
+            super().close()
+
+    def cut_short_open(file, mode="r", buffering=-1, encoding=None, errors=None, newline=None,
+                       closefd=True, opener=None):  # fmt: skip
+        if "w" not in mode:
+            return real_open(file, mode, buffering, encoding, errors, newline, closefd, opener)
+        raw = CutShort(real_open(file, "wb", 0, closefd=closefd, opener=opener))
+        return io.TextIOWrapper(io.BufferedWriter(raw), encoding, errors, newline)
+
+    monkeypatch.setattr(io, "open", cut_short_open)
+
+
+def test_an_interrupted_update_leaves_expected_csv_as_it_was(invoke, tmp_path, monkeypatch):
+    """expected.csv was written in place: Ctrl-C left a fixture cut short."""
+    folder = copy_fixture(tmp_path)
+    expected = folder / "expected.csv"
+    before = expected.read_text(encoding="utf-8").replace("ABANDONED", "ANSWERED")
+    expected.write_text(before, encoding="utf-8")
+    _writes_cut_short(monkeypatch, after=100)
+    result = invoke("check", "--update", str(folder))
+    monkeypatch.undo()
+    assert expected.read_text(encoding="utf-8") == before
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        p.name for p in (FIXTURES / "abandoned-call").iterdir()
+    )
+    assert result.exit_code == INTERRUPTED_EXIT
+    assert "files being written (-o, --truth, expected.csv) are left as they were" in (
+        " ".join(result.stderr.split())
+    )
+
+
+def test_an_update_that_cannot_be_written_says_so_and_exits_1(invoke, tmp_path, monkeypatch):
+    folder = copy_fixture(tmp_path)
+    expected = folder / "expected.csv"
+    before = expected.read_text(encoding="utf-8").replace("ABANDONED", "ANSWERED")
+    expected.write_text(before, encoding="utf-8")
+
+    def disk_full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("contactexport.output.tempfile.mkstemp", disk_full)
+    result = invoke("check", "--update", str(folder))
+    assert result.exit_code == 1
+    assert f"error: cannot write {expected}: No space left on device" in result.stderr
     assert expected.read_text(encoding="utf-8") == before
 
 

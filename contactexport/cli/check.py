@@ -73,8 +73,8 @@ def check(
 
 
 def _update(folders: list[Path]) -> None:
-    """Write each fixture's expected.csv from today's output; exit 1 if one has no events or
-    an event ingest rejects (its expected.csv is then left as it was)."""
+    """Write each fixture's expected.csv from today's output; exit 1 if one has no events, an
+    event ingest rejects, or its expected.csv cannot be written (it is then left as it was)."""
     failed = 0
     for folder in folders:
         if not (folder / EVENTS).is_file():
@@ -87,6 +87,10 @@ def _update(folders: list[Path]) -> None:
             for reject in update.rejects:
                 err.print(f"[red]error:[/] {escape(reject)}")
             err.print(f"{escape(str(folder))}: {EXPECTED} not written: fix the rejected lines")
+            continue
+        if update.unwritten:
+            failed += 1
+            err.print(f"[red]error:[/] {escape(update.unwritten)}", highlight=False)
             continue
         rows = many(update.rows, "row")
         done = f"wrote {rows} to {EXPECTED}" if update.changed else f"{EXPECTED} unchanged ({rows})"
