@@ -183,9 +183,11 @@ def export_csv(conn, query: ExportQuery, row_format: RowFormat, out: IO[str]) ->
     count = 0
     cursor = conn.execute(sql, parameters)
     while lines := cursor.fetchmany(5_000):
-        # Line by line, not one join per batch: when the reader of a pipe leaves in the middle
-        # of a large write, the OS takes part of it and a text stream drops the rest without
-        # an error (`export | head` would exit 0); small writes let the next one raise.
+        # Line by line, not one join per batch: on an unbuffered stdout (`python -u`,
+        # PYTHONUNBUFFERED=1) the text stream writes straight to the file, and when the reader
+        # of a pipe leaves in the middle of a large write, the OS takes part of it and the
+        # stream drops the rest without an error (`export | head` would exit 0); small writes
+        # let the next one raise. A buffered stdout writes the rest itself, and raises.
         out.writelines(line + "\n" for (line,) in lines)
         count += len(lines)
     return count

@@ -1,5 +1,13 @@
-"""A reader that stops early (`contactexport export | head`): a real pipe, so a real process."""
+"""A reader that stops early (`contactexport export | head`): a real pipe, so a real process.
 
+Every process runs with an unbuffered stdout (PYTHONUNBUFFERED=1, as `python -u`, and as many
+containers and CI runners set it): only then is stdout the raw file, which reports part of a
+large write as done when the reader leaves (and a text stream drops the rest without an
+error). With normal buffering the BufferedWriter writes the rest itself and raises, so these
+tests would pass whatever the command did, and not catch that bug coming back.
+"""
+
+import os
 import shutil
 import subprocess
 import sys
@@ -12,11 +20,16 @@ from contactexport.projector import catch_up
 from eventstore import EventStore
 
 BASH = shutil.which("bash") or "/bin/bash"
+UNBUFFERED = {**os.environ, "PYTHONUNBUFFERED": "1"}
+
+
+def _popen(command: list[str]) -> subprocess.Popen:
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=UNBUFFERED)
 
 
 def test_a_closed_pipe_ends_the_command_quietly_with_the_shells_status():
     command = [sys.executable, "-m", "contactexport", "simulate", "--conversations", "3000"]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = _popen(command)
     assert process.stdout.readline().startswith(b"{")
     process.stdout.close()  # what head does after its first line
     stderr = process.stderr.read().decode()
@@ -30,14 +43,14 @@ def test_a_table_printed_through_rich_also_ends_with_the_shells_status(tmp_path)
     with EventStore(db) as store:
         ingest_files(store, [FIXTURES / "sample" / "events.jsonl"])
     command = [sys.executable, "-m", "contactexport", "--db", str(db), "summary", "--by", "day"]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = _popen(command)
     process.stdout.close()  # the reader is gone before the table is written
     stderr = process.stderr.read().decode()
     assert process.wait(timeout=60) == CLOSED_PIPE_EXIT, stderr
 
 
 def _reader_leaves_after_one_line(command: list[str]) -> tuple[int, str]:
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = _popen(command)
     process.stdout.readline()
     process.stdout.close()
     stderr = process.stderr.read().decode()
@@ -55,13 +68,16 @@ def test_an_export_a_little_larger_than_a_pipe_ends_with_the_shells_status(tmp_p
     db = tmp_path / "store.db"
     events = tmp_path / "events.jsonl"
     simulate = [sys.executable, "-m", "contactexport", "simulate", "--conversations", "2000"]
-    subprocess.run([*simulate, "-o", str(events)], check=True, capture_output=True)
+    subprocess.run([*simulate, "-o", str(events)], check=True, capture_output=True, env=UNBUFFERED)
     with EventStore(db) as store:
         ingest_files(store, [events])
         catch_up(store)  # so that export starts writing at once
     # Through the shell, with head as the reader: what users run, and the timing that lost it.
     pipeline = f"'{sys.executable}' -m contactexport --db '{db}' export | head -2 >/dev/null"
     result = subprocess.run(
-        [BASH, "-c", pipeline + "; echo ${PIPESTATUS[0]}"], capture_output=True, text=True
+        [BASH, "-c", pipeline + "; echo ${PIPESTATUS[0]}"],
+        capture_output=True,
+        text=True,
+        env=UNBUFFERED,
     )
     assert (result.stdout.strip(), result.stderr) == (str(CLOSED_PIPE_EXIT), "")
