@@ -75,12 +75,17 @@ def check_fixture(folder: Path) -> FixtureResult:
             result.problems.append(f"{folder / name}: missing")
     if result.problems:
         return result
-    with (folder / EXPECTED).open(newline="", encoding="utf-8") as f:
-        reader = csv.DictReader(f)
-        expected = list(reader)
-        if tuple(reader.fieldnames or ()) != HEADERS:
-            result.problems.append(f"{folder / EXPECTED}: {_header_problem(reader.fieldnames)}")
-            return result
+    try:
+        with (folder / EXPECTED).open(newline="", encoding="utf-8") as f:
+            reader = csv.DictReader(f)
+            expected = list(reader)
+    except UnicodeDecodeError as error:  # a spreadsheet saved it as cp1252 ("–" is 0x96)
+        byte = error.object[error.start]
+        result.problems.append(f"{folder / EXPECTED}: not UTF-8 (byte 0x{byte:02x}); save as UTF-8")
+        return result
+    if tuple(reader.fieldnames or ()) != HEADERS:
+        result.problems.append(f"{folder / EXPECTED}: {_header_problem(reader.fieldnames)}")
+        return result
     rows, rejects = _replay(folder)
     result.problems += rejects
     got = _keyed([dict(zip(HEADERS, cells, strict=True)) for cells in rows])
@@ -116,7 +121,9 @@ def update_fixture(folder: Path) -> Update:
     written = io.StringIO()
     write_csv(written, rows)
     path = folder / EXPECTED
-    changed = not path.is_file() or path.read_text(encoding="utf-8") != written.getvalue()
+    # Compared as bytes: an expected.csv a spreadsheet saved in another encoding is replaced.
+    content = written.getvalue().encode()
+    changed = not path.is_file() or path.read_bytes() != content
     if not changed:
         return Update(len(rows), rejects, changed)
     try:

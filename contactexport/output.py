@@ -42,6 +42,8 @@ def whole_file(path: Path, mode: str = "w", **options: Any) -> Iterator[IO]:
     fails, the finished file is kept and the error says where.
     """
     real = Path(os.path.realpath(path))
+    if real.is_file() and not os.access(real, os.W_OK):  # write-protected: as `open` refuses
+        raise OSError(errno.EACCES, os.strerror(errno.EACCES), str(path))
     made = None if _written_in_place(path, real) else _beside(real, path)
     if made is None:
         with _closed_after(_open_in_place(path, mode, options), path) as stream:

@@ -221,3 +221,14 @@ def test_hidden_folders_are_not_searched(invoke, tmp_path):
     result = invoke("check", str(tmp_path))
     assert result.exit_code == 0, result.stdout
     assert "1 of 1 fixtures match" in result.stderr
+
+
+def test_an_expected_csv_saved_by_a_spreadsheet_in_cp1252_is_named_and_updatable(invoke, tmp_path):
+    folder = copy_fixture(tmp_path)
+    expected = folder / "expected.csv"
+    expected.write_bytes(expected.read_text(encoding="utf-8").encode("cp1252"))
+    result = invoke("check", str(tmp_path))
+    assert result.exit_code == 1
+    assert f"{expected}: not UTF-8 (byte 0x96); save as UTF-8" in result.stdout
+    assert invoke("check", "--update", str(tmp_path)).exit_code == 0
+    assert invoke("check", str(tmp_path)).exit_code == 0

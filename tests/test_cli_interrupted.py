@@ -3,6 +3,10 @@ half-done, what stdout was given is said to be incomplete, and the shell's statu
 
 import errno
 import os
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
 
@@ -136,7 +140,31 @@ def test_the_replaced_file_keeps_its_permissions_and_a_new_one_gets_the_usual(tm
     assert new.stat().st_mode & 0o777 == 0o666 & ~umask  # not mkstemp's 0o600
 
 
+def test_a_write_protected_file_is_not_replaced(loaded, report, monkeypatch):
+    """chmod a-w protects a finished report, as `open` would (root can write anything, so the
+    permission is simulated)."""
+    writable = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode: mode != os.W_OK and writable(p, mode))
+    result = loaded("export", "-o", str(report))
+    assert result.exit_code == 2
+    assert f"cannot write {report}: Permission denied" in result.stderr
+    assert report.read_text(encoding="utf-8") == "yesterday's report\n"
+
+
 def test_a_complete_export_replaces_the_file(loaded, report):
     assert loaded("export", "-o", str(report)).exit_code == 0
     assert report.read_text(encoding="utf-8").startswith("Queued At,")
     assert [p.name for p in report.parent.iterdir()] == ["report.csv"]
+
+
+def test_a_terminated_run_unwinds_like_ctrl_c(tmp_path):
+    """kill, timeout, CI cancelling a job: the hidden temporary file goes, nothing is left."""
+    command = [sys.executable, "-m", "contactexport", "simulate", "-n", "200000",
+               "-o", str(tmp_path / "events.jsonl.gz")]  # fmt: skip
+    process = subprocess.Popen(command, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while not list(tmp_path.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.05)  # until the temporary file exists
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=30) == 128 + signal.SIGTERM
+    assert list(tmp_path.iterdir()) == []

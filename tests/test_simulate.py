@@ -403,6 +403,27 @@ def test_a_full_disk_is_a_message_and_exit_1_for_the_events_and_the_truth(invoke
     assert not events.exists()  # the pair is written whole, or neither is
 
 
+def test_when_the_events_cannot_be_put_in_place_the_truth_stays_as_it_was(
+    invoke, tmp_path, monkeypatch
+):
+    """The pair must match: new expected rows beside yesterday's events would fail every
+    comparison made with them."""
+    events, truth = tmp_path / "events.jsonl.gz", tmp_path / "truth.csv"
+    events.write_text("OLD EVENTS\n")
+    truth.write_text("OLD TRUTH\n")
+    replace = os.replace
+
+    def refuse_the_events(source, target):
+        if str(target) == str(events):
+            raise OSError(28, "No space left on device")
+        replace(source, target)
+
+    monkeypatch.setattr(os, "replace", refuse_the_events)
+    result = invoke("simulate", "-n", "5", "-o", str(events), "--truth", str(truth))
+    assert result.exit_code == 1
+    assert (events.read_text(), truth.read_text()) == ("OLD EVENTS\n", "OLD TRUTH\n")
+
+
 def test_a_non_blocking_output_that_takes_nothing_is_an_error_not_a_busy_loop():
     class NonBlocking:
         calls = 0
@@ -414,6 +435,13 @@ def test_a_non_blocking_output_that_takes_nothing_is_an_error_not_a_busy_loop():
 
     with pytest.raises(BlockingIOError):
         write_lines([b"line\n"], NonBlocking())
+
+
+@pytest.mark.parametrize("events_to", [[], ["-o", "-"]])
+def test_truth_cannot_go_to_the_stdout_the_events_go_to(invoke, events_to):
+    result = invoke("simulate", "-n", "2", *events_to, "--truth", "/dev/stdout")
+    assert result.exit_code == 2
+    assert "--truth /dev/stdout is also stdout, where the events go" in result.stderr
 
 
 def test_cli_knobs_and_config_file(invoke, tmp_path):

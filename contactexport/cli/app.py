@@ -2,6 +2,7 @@
 
 import functools
 import os
+import signal
 import sys
 from collections.abc import Callable
 from importlib import metadata
@@ -179,6 +180,14 @@ def main_options(
     ] = False,
 ) -> None:
     ctx.obj = db
+    for stop in (signal.SIGTERM, signal.SIGHUP):  # kill, timeout, a closed terminal, CI cancel
+        signal.signal(stop, _end_on_signal)
+
+
+def _end_on_signal(number: int, frame: object) -> None:
+    """End like Ctrl-C does, unwinding: a transaction rolls back and an output file being
+    written leaves no hidden temporary behind. Exit status 128 + the signal, as a shell says."""
+    raise SystemExit(128 + number)
 
 
 def many(count: int, noun: str) -> str:

@@ -177,8 +177,11 @@ def simulate(
             unfinished_rate=unfinished_rate,
             noise=noise,
         )
-        if truth is not None and output is not None and same_file(truth, output):
-            raise ConfigError(f"--truth {truth} is also the events' output (-o)")
+        to_stdout = output is None or str(output) == "-"
+        events_file = Path("/dev/stdout") if to_stdout else output
+        if truth is not None and same_file(truth, events_file):
+            where = "stdout, where the events go" if to_stdout else "the events' output (-o)"
+            raise ConfigError(f"--truth {truth} is also {where}")
     except ConfigError as error:
         err.print(f"[red]error:[/] {escape(str(error))}")
         raise typer.Exit(2) from None
@@ -191,13 +194,16 @@ def simulate(
     began = time.perf_counter()
     events_to = output or "stdout"
     with writing(events_to), ExitStack() as stack:
-        try:  # both files opened first: a bad path fails before any simulating
-            out = stack.enter_context(open_output(output, typer.get_binary_stream("stdout")))
+        # Both files are opened first, so a bad path fails before any simulating. The truth
+        # file is entered first so that it is completed last: if the events file fails as it
+        # is completed, the truth file is left as it was too, not paired with old events.
+        try:
             truth_out = (
                 stack.enter_context(whole_file(truth, "w", newline="", encoding="utf-8"))
                 if truth is not None
                 else None
             )
+            out = stack.enter_context(open_output(output, typer.get_binary_stream("stdout")))
         except OSError as error:
             raise cannot_write(error.filename or events_to, error, status=2) from None
         table = stack.enter_context(TruthTable()) if truth_out is not None else None
@@ -213,6 +219,7 @@ def simulate(
         if table is not None and truth_out is not None:
             with writing(truth):
                 rows = table.write_csv(truth_out)
+                truth_out.flush()  # a full disk shows here, while neither file is in place yet
     seconds = time.perf_counter() - began
     err.print(
         f"wrote {events:,} events ({config.conversations:,} conversations, seed {config.seed}) "
