@@ -54,6 +54,13 @@ def test_export_catches_up_and_matches_the_sample_fixture(loaded):
     assert f"exported {CONTACTS} contacts" in result.stderr
 
 
+def test_export_to_dash_is_stdout_as_for_simulate(loaded, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = loaded("export", "-o", "-", "--columns", "Contact ID")
+    assert result.stdout.startswith("Contact ID\n")
+    assert not (tmp_path / "-").exists()
+
+
 def test_export_to_a_file(loaded, tmp_path):
     out = tmp_path / "report.csv"
     assert loaded("export", "-o", str(out)).exit_code == 0

@@ -219,7 +219,11 @@ def parse_link_template(template: str | None) -> str | None:
 Output = Annotated[
     Path | None,
     typer.Option(
-        "-o", "--output", metavar="FILE", help="Write here instead of stdout.", dir_okay=False
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="Write here instead of stdout (- is stdout, as for simulate).",
+        dir_okay=False,
     ),
 ]
 
@@ -234,8 +238,9 @@ STORE_FILES = {
 
 def writable_output(path: Path | None, store: Path) -> Path | None:
     """Refuse, before any work, an --output that cannot be right: in a missing folder, or the
-    event store itself (or its -wal or -shm file), which the report would replace."""
-    if path is None:
+    event store itself (or its -wal or -shm file), which the report would replace. `-` is
+    stdout (None)."""
+    if path is None or str(path) == "-":
         return None
     if not path.parent.is_dir():
         raise typer.BadParameter(f"folder {path.parent} does not exist", param_hint="--output")
