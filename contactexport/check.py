@@ -16,7 +16,7 @@ from pathlib import Path
 from contactexport.columns import HEADERS
 from contactexport.export import ExportQuery, RowFormat, export_csv, write_csv
 from contactexport.ingest import ingest_files
-from contactexport.output import whole_file
+from contactexport.output import reason_of, whole_file
 from contactexport.projector import catch_up
 from eventstore import EventStore
 
@@ -130,8 +130,8 @@ def update_fixture(folder: Path) -> Update:
         with whole_file(path, "w", encoding="utf-8", newline="") as out:
             out.write(written.getvalue())
     except OSError as error:
-        reason = error.strerror or str(error)
-        return Update(len(rows), rejects, changed=False, unwritten=f"cannot write {path}: {reason}")
+        unwritten = f"cannot write {path}: {reason_of(error)}"
+        return Update(len(rows), rejects, changed=False, unwritten=unwritten)
     return Update(len(rows), rejects, changed)
 
 

@@ -61,7 +61,7 @@ def whole_file(path: Path, mode: str = "w", **options: Any) -> Iterator[IO]:
     try:
         os.replace(temporary, real)
     except OSError as error:
-        kept = f"{_reason(error)}; the complete output is kept in {temporary}"
+        kept = f"{reason_of(error)}; the complete output is kept in {temporary}"
         raise OSError(error.errno, kept, str(path)) from None
 
 
@@ -137,8 +137,9 @@ def _closed_after(stream: IO, path: Path) -> Iterator[IO]:
 
 def _named(error: OSError, path: Path) -> OSError:
     """The error as the user would name the file, not by a hidden or resolved name."""
-    return OSError(error.errno, _reason(error), str(path))
+    return OSError(error.errno, reason_of(error), str(path))
 
 
-def _reason(error: OSError) -> str:
+def reason_of(error: OSError) -> str:
+    """What went wrong, as `cannot write FILE: reason` says it."""
     return error.strerror or str(error)

@@ -18,7 +18,7 @@ from rich.markup import escape
 
 from contactexport.cli.app import err
 from contactexport.columns import HEADERS
-from contactexport.output import same_file, whole_file
+from contactexport.output import reason_of, same_file, whole_file
 from contactexport.timestamps import parse_datetime, to_ms
 from contactexport.vocabulary import CHANNELS
 
@@ -288,6 +288,7 @@ def writing(name: Path | str) -> Iterator[None]:
 
 
 def cannot_write(name: Path | str, error: OSError, status: int) -> typer.Exit:
-    reason = error.strerror or str(error)
-    err.print(f"[red]error:[/] cannot write {escape(f'{name}: {reason}')}", highlight=False)
+    err.print(
+        f"[red]error:[/] cannot write {escape(f'{name}: {reason_of(error)}')}", highlight=False
+    )
     return typer.Exit(status)
