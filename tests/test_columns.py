@@ -32,6 +32,16 @@ def chat(*messages, end="09:00"):
     ]
 
 
+def accepted_call(*extra):
+    """Queued 08:00, offered to a1 at 08:00:10, accepted at 08:00:20; then `extra`."""
+    return [
+        ev("CONTACT/STARTED", "08:00"),
+        ev("CONTACT/OFFERED", "08:00:10", agentId="a1"),
+        ev("CONTACT/OFFER_ACCEPTED", "08:00:20", agentId="a1"),
+        *extra,
+    ]
+
+
 def msg(kind, clock, initiator):
     return ev(f"CONTACT/MESSAGE_{kind}", clock, channel="CHAT", initiator=initiator,
               messageId=f"m-{clock}")  # fmt: skip
@@ -465,15 +475,12 @@ def test_a_second_fulfilled_during_a_hold_is_an_anomaly_and_the_first_stands():
 
 
 def test_a_call_fulfilled_while_on_hold_returns_to_fulfilled():
-    r = row(
-        ev("CONTACT/STARTED", "08:00"),
-        ev("CONTACT/OFFERED", "08:00:10", agentId="a1"),
-        ev("CONTACT/OFFER_ACCEPTED", "08:00:20", agentId="a1"),
+    r = row(*accepted_call(
         ev("CONTACT/HOLD_STARTED", "08:01", reason="MANUAL"),
         ev("CONTACT/FULFILLED", "08:01:30", fulfilledType="RESPONDED"),
         ev("CONTACT/HOLD_ENDED", "08:02", reason="MANUAL"),
         ev("CONTACT/ENDED", "08:05", status="ANSWERED"),
-    )
+    ))  # fmt: skip
     assert r["Fulfilled At"] == ms("08:01:30")
     assert r["Hold Time – Total"] == 60_000
 
@@ -518,16 +525,13 @@ def test_an_offer_answered_or_withdrawn_is_no_longer_open():
 
 def test_an_offer_made_during_a_hold_is_still_open_when_the_hold_ends():
     """A warm transfer: the caller waits on hold while a second agent is offered the call."""
-    result = replay(
-        ev("CONTACT/STARTED", "08:00"),
-        ev("CONTACT/OFFERED", "08:00:10", agentId="a1"),
-        ev("CONTACT/OFFER_ACCEPTED", "08:00:20", agentId="a1"),
+    result = replay(*accepted_call(
         ev("CONTACT/HOLD_STARTED", "08:01", reason="WARM_TRANSFER"),
         ev("CONTACT/OFFERED", "08:01:10", agentId="a2"),
         ev("CONTACT/HOLD_ENDED", "08:01:30", reason="WARM_TRANSFER"),
         ev("CONTACT/OFFER_ACCEPTED", "08:01:40", agentId="a2"),
         ev("CONTACT/ENDED", "08:05", status="ANSWERED"),
-    )
+    ))  # fmt: skip
     contact = result.contacts["c1"]
     assert (contact.offered, contact.accepted, contact.anomalies) == (2, 2, [])
 
