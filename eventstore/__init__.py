@@ -1,6 +1,13 @@
 """A generic append-only SQLite event store: it knows streams and positions, not contacts."""
 
-from eventstore.records import AppendResult, NewEvent, Reject, StoredEvent, StoredReject
+from eventstore.records import (
+    AppendResult,
+    NewEvent,
+    Reject,
+    StoredEvent,
+    StoredReject,
+    StreamRange,
+)
 from eventstore.store import EventStore, SchemaVersionError, StoreError
 
 __all__ = [
@@ -12,4 +19,5 @@ __all__ = [
     "StoreError",
     "StoredEvent",
     "StoredReject",
+    "StreamRange",
 ]

@@ -26,6 +26,16 @@ class StoredEvent(NamedTuple):
     data: str
 
 
+class StreamRange(NamedTuple):
+    """Stream ids from `low` (inclusive) to `high` (exclusive); None leaves that end open.
+
+    A range is what a reader can be given cheaply: SQLite tests it with two comparisons per
+    row, where a list of ids costs a lookup per row."""
+
+    low: str | None = None
+    high: str | None = None
+
+
 class Reject(NamedTuple):
     """Input that could not be stored as an event, kept verbatim with the reason."""
 

@@ -21,7 +21,7 @@ from functools import partial
 
 import orjson
 
-from eventstore.records import StoredEvent
+from eventstore.records import StoredEvent, StreamRange
 
 _COLUMNS = "position, event_id, stream_id, type, time_ms, data"
 # tuple.__new__ straight from C: StoredEvent._make is a Python call per event.
@@ -35,15 +35,16 @@ def scan_streams(
     *,
     until: int | None,
     only: Iterable[str] | None,
+    id_range: StreamRange | None = None,
     buffer_bytes: int,
 ) -> Iterator[tuple[str, list[StoredEvent]]]:
     """(stream id, its events in position order) for each stream, in the order streams end.
 
-    `until` leaves out events after that position; `only` restricts the pass to those streams;
-    `buffer_bytes` bounds the memory of the events held for open streams.
+    `until` leaves out events after that position; `only` and `id_range` restrict the pass to
+    those streams; `buffer_bytes` bounds the memory of the events held for open streams.
     """
     wanted = None if only is None else orjson.dumps(sorted(set(only))).decode()
-    where, parameters = _where(until, wanted)
+    where, parameters = _where(until, wanted, id_range)
     last_positions = conn.execute(
         f"SELECT max(position) FROM events {where} GROUP BY stream_id ORDER BY 1", parameters
     )
@@ -54,7 +55,7 @@ def scan_streams(
         # Events appended after that query (outside a transaction, another process may) are
         # left out: a stream they extend would otherwise never see its new last event.
         until = ends_array[-1]
-        where, parameters = _where(until, wanted)
+        where, parameters = _where(until, wanted, id_range)
     ends = iter(ends_array)
     next_end = next(ends, None)
     # Open streams, each as [bytes held, event, event, ...]: the running size rides along, so
@@ -110,9 +111,17 @@ def _set_aside_oldest(
     return buffered
 
 
-def _where(until: int | None, wanted: str | None) -> tuple[str, list[int | str]]:
+def _where(
+    until: int | None, wanted: str | None, id_range: StreamRange | None
+) -> tuple[str, list[int | str]]:
     conditions: list[str] = ["stream_id IS NOT NULL"]
     parameters: list[int | str] = []
+    if id_range is not None and id_range.low is not None:
+        conditions.append("stream_id >= ?")
+        parameters.append(id_range.low)
+    if id_range is not None and id_range.high is not None:
+        conditions.append("stream_id < ?")
+        parameters.append(id_range.high)
     if until is not None:
         conditions.append("position <= ?")
         parameters.append(until)

@@ -573,13 +573,16 @@ def test_an_empty_file_is_no_store_either(invoke):
 
 
 def test_replay_takes_at_most_10_workers(loaded):
-    """SQLite attaches at most 10 worker files to merge them: 11 is refused before any work."""
+    """SQLite attaches at most 10 worker files to merge them: 11 is refused before any work.
+    Ten is more workers than some ranges of conversations can fill: the rows stay the same."""
+    one_process = loaded("export").stdout
     result = loaded("replay", "--full", "--workers", "11")
     assert result.exit_code == 2
     message = re.sub(r"[\s│]+", " ", result.stderr)  # typer boxes and wraps errors
     assert "'--workers' / '-w': Input should be less than or equal to 10" in message
     assert "full replay" not in message
     assert loaded("replay", "--full", "--workers", "10").exit_code == 0
+    assert loaded("export").stdout == one_process
 
 
 @pytest.mark.parametrize("command", [["export"], ["summary"], ["top", "Talk Time"], ["anomalies"]])

@@ -3,7 +3,7 @@
 import signal
 
 from contactexport.parallel import Job, _leave_ctrl_c_to_parent, _work
-from eventstore import EventStore
+from eventstore import EventStore, StreamRange
 from tests.eventstore.test_contract import event
 
 
@@ -13,9 +13,9 @@ def test_a_worker_reads_nothing_past_the_head(tmp_path):
     with EventStore(path) as store:
         store.append([event(1, "a"), event(2, "b")])
         store.append([event(3, "a"), event(4, "c")])
-    for k, streams in enumerate((None, ("a", "b", "c"))):
-        job = Job(str(path), str(tmp_path / f"part-{k}.db"), 0, 1, head=2, streams=streams)
-        report = _work(job)
+    shares = ({"id_range": StreamRange()}, {"streams": ("a", "b", "c")})
+    for k, share in enumerate(shares):
+        report = _work(Job(str(path), str(tmp_path / f"part-{k}.db"), head=2, **share))
         assert (report.conversations, report.events) == (2, 2)
 
 

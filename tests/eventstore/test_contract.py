@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from eventstore import EventStore, NewEvent, Reject, StoredEvent, StoreError
+from eventstore import EventStore, NewEvent, Reject, StoredEvent, StoreError, StreamRange
 
 
 def event(n: int, stream: str | None = "s1", data: str | None = None) -> NewEvent:
@@ -180,6 +180,33 @@ class EventStoreContract:
         emoji = '"' + "\U0001f600" * 500 + '"'
         store.append([event(1, "a", emoji), event(2, "b"), event(3, "a"), event(4, "b")])
         assert positions(store.scan_streams(buffer_bytes=1500)) == [("b", [2, 4]), ("a", [1, 3])]
+
+    def test_scan_streams_of_a_range_of_ids(self, store):
+        store.append([event(1, "b"), event(2, "a"), event(3, "c"), event(4, "b"), event(5, "d")])
+        assert positions(store.scan_streams(id_range=StreamRange("b", "d"))) == [
+            ("c", [3]),
+            ("b", [1, 4]),
+        ]
+        assert positions(store.scan_streams(id_range=StreamRange(None, "b"))) == [("a", [2])]
+        assert positions(store.scan_streams(id_range=StreamRange("c"), until=4)) == [("c", [3])]
+        assert list(store.scan_streams(id_range=StreamRange("x", "x"))) == []
+
+    @pytest.mark.parametrize("parts", [1, 2, 3, 7])
+    def test_stream_ranges_share_the_streams_out_evenly_and_once(self, store, parts):
+        store.append([event(n, f"s{n % 6}") for n in range(1, 31)] + [event(31, None)])
+        ranges = store.stream_ranges(parts)
+        assert len(ranges) == parts
+        shares = [[sid for sid, _ in store.scan_streams(id_range=r)] for r in ranges]
+        assert sorted(sid for share in shares for sid in share) == [f"s{k}" for k in range(6)]
+        assert max(map(len, shares)) - min(map(len, shares)) <= 1
+
+    def test_stream_ranges_count_only_the_streams_up_to_until(self, store):
+        store.append([event(1, "a"), event(2, "b"), event(3, "c"), event(4, "d")])
+        assert store.stream_ranges(2, until=2) == [StreamRange(None, "b"), StreamRange("b")]
+        assert store.stream_ranges(2) == [StreamRange(None, "c"), StreamRange("c")]
+
+    def test_stream_ranges_of_an_empty_store_cover_everything(self, store):
+        assert store.stream_ranges(3) == [StreamRange()]
 
     def test_scan_streams_only_may_be_any_iterable(self, store):
         store.append([event(1, "a"), event(2, "b")])
