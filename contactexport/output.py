@@ -8,6 +8,8 @@ with a broken last line). Some targets cannot be replaced that way and are writt
 without that protection: a FIFO or a device, a name under /dev or /proc (`-o /dev/stdout` is
 the command's own stdout, wherever the shell sent it), and a file in a folder where no other
 file can be made (read-only, or the name too long to take a hidden prefix and suffix).
+The content reaches the disk before the rename, so that a power cut just after it cannot
+leave an empty file where the old one was. `-` names stdout (`is_stdout`).
 """
 
 import errno
@@ -54,6 +56,7 @@ def whole_file(path: Path, mode: str = "w", **options: Any) -> Iterator[IO]:
         _set_mode(temporary, real)
         with _closed_after(os.fdopen(descriptor, mode, **options), path) as stream:
             yield stream
+            _to_disk(stream, path)
     except BaseException:
         with suppress(OSError):
             os.unlink(temporary)
@@ -63,6 +66,11 @@ def whole_file(path: Path, mode: str = "w", **options: Any) -> Iterator[IO]:
     except OSError as error:
         kept = f"{reason_of(error)}; the complete output is kept in {temporary}"
         raise OSError(error.errno, kept, str(path)) from None
+
+
+def is_stdout(path: Path | None) -> bool:
+    """No output file, or `-`: the command writes to stdout."""
+    return path is None or str(path) == "-"
 
 
 def same_file(a: Path, b: Path) -> bool:
@@ -131,6 +139,14 @@ def _closed_after(stream: IO, path: Path) -> Iterator[IO]:
         raise
     try:
         stream.close()
+    except OSError as error:
+        raise _named(error, path) from None
+
+
+def _to_disk(stream: IO, path: Path) -> None:
+    try:
+        stream.flush()
+        os.fsync(stream.fileno())
     except OSError as error:
         raise _named(error, path) from None
 

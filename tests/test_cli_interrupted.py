@@ -168,3 +168,35 @@ def test_a_terminated_run_unwinds_like_ctrl_c(tmp_path):
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=30) == 128 + signal.SIGTERM
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_content_is_on_disk_before_the_rename(tmp_path, monkeypatch):
+    """Without an fsync, a power cut just after the rename can leave an empty file where the
+    old report was: the rename reaches the disk before the data does."""
+    target = tmp_path / "report.csv"
+    calls = []
+    real_replace = os.replace
+    monkeypatch.setattr("contactexport.output.os.fsync", lambda fd: calls.append("fsync"))
+    monkeypatch.setattr(
+        "contactexport.output.os.replace",
+        lambda *names: calls.append("replace") or real_replace(*names),
+    )
+    with whole_file(target) as out:
+        out.write("rows\n")
+    assert calls == ["fsync", "replace"]
+    assert target.read_text(encoding="utf-8") == "rows\n"
+
+
+def test_a_failed_fsync_is_a_write_error_that_keeps_the_old_file(tmp_path, monkeypatch):
+    target = tmp_path / "report.csv"
+    target.write_text("old\n", encoding="utf-8")
+
+    def failing(fd):
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr("contactexport.output.os.fsync", failing)
+    with pytest.raises(OSError, match="Input/output error") as raised, whole_file(target) as out:
+        out.write("new\n")
+    assert raised.value.filename == str(target)
+    assert target.read_text(encoding="utf-8") == "old\n"
+    assert list(tmp_path.iterdir()) == [target]

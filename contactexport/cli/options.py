@@ -18,7 +18,7 @@ from rich.markup import escape
 
 from contactexport.cli.app import err
 from contactexport.columns import HEADERS
-from contactexport.output import reason_of, same_file, whole_file
+from contactexport.output import is_stdout, reason_of, same_file, whole_file
 from contactexport.timestamps import parse_datetime, to_ms
 from contactexport.vocabulary import CHANNELS
 
@@ -240,7 +240,7 @@ def writable_output(path: Path | None, store: Path) -> Path | None:
     """Refuse, before any work, an --output that cannot be right: in a missing folder, or the
     event store itself (or its -wal or -shm file), which the report would replace. `-` is
     stdout (None)."""
-    if path is None or str(path) == "-":
+    if is_stdout(path):
         return None
     if not path.parent.is_dir():
         raise typer.BadParameter(f"folder {path.parent} does not exist", param_hint="--output")

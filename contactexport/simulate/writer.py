@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-from contactexport.output import whole_file
+from contactexport.output import is_stdout, whole_file
 
 BATCH = 4096  # lines per write call: fewer system calls, little memory
 
@@ -20,7 +20,7 @@ BATCH = 4096  # lines per write call: fewer system calls, little memory
 def open_output(path: Path | None, stdout: BinaryIO) -> Iterator[BinaryIO]:
     """`path`, or `stdout` when it is None or `-`. A file is written completely or not at all
     (contactexport/output.py): an interrupted run leaves no cut-short log to ingest by mistake."""
-    if path is None or str(path) == "-":
+    if is_stdout(path):
         yield stdout
         stdout.flush()
         return
