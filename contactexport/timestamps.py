@@ -6,6 +6,9 @@ from functools import lru_cache
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _ONE_MS = timedelta(milliseconds=1)
+# The years an event can happen in. Times outside are placeholders, not events: Go's zero time
+# 0001-01-01T00:00:00Z, a 9999-12-31 "never". Kept out, they cannot reach a report either.
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
 
 
 class TimestampError(ValueError):
@@ -25,6 +28,11 @@ def parse_ms(text: str) -> int:
     moment = parse_datetime(text)
     if moment.tzinfo is None:
         raise TimestampError(f"timestamp {text!r} has no UTC offset")
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise TimestampError(
+            f"timestamp {text!r} is outside the years {EARLIEST_YEAR}-{LATEST_YEAR}: "
+            "a placeholder, not an event time"
+        )
     return to_ms(moment)
 
 
@@ -46,7 +54,13 @@ def to_ms(moment: datetime) -> int:
 
 
 def to_datetime(ms: int, zone: tzinfo = UTC) -> datetime:
-    return (_EPOCH + ms * _ONE_MS).astimezone(zone)
+    """The moment in `zone`; in UTC when its local date would fall outside years 1-9999 (a
+    placeholder time stored before ingest refused them), where no zone can show it."""
+    moment = _EPOCH + ms * _ONE_MS
+    try:
+        return moment.astimezone(zone)
+    except OverflowError:
+        return moment
 
 
 def format_ms(ms: int, zone: tzinfo = UTC) -> str:

@@ -35,3 +35,40 @@ def test_a_timestamp_without_offset_or_shape_is_still_refused(text, reason):
     with pytest.raises(TimestampError, match=reason) as refused:
         parse_ms(text)
     assert repr(text) in str(refused.value)  # the reason quotes what was written
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "0001-01-01T00:00:00Z",
+        "1899-12-31T23:59:59.999Z",
+        "3000-01-01T00:00:00Z",
+        "9999-12-31T23:59:59Z",
+    ],
+)
+def test_a_placeholder_time_is_refused(text):
+    """Go's zero time and a 9999 "never" are not event times; in a report zone they would
+    not even have a date."""
+    with pytest.raises(TimestampError, match="outside the years 1900-2999"):
+        parse_ms(text)
+
+
+@pytest.mark.parametrize("text", ["1900-01-01T00:00:00Z", "2999-12-31T23:59:59.999Z"])
+def test_the_years_around_us_are_event_times(text):
+    assert isinstance(parse_ms(text), int)
+
+
+@pytest.mark.parametrize(
+    ("ms", "zone"),
+    [(-62135596800000, "America/New_York"), (253402300799000, "Pacific/Kiritimati")],
+)
+def test_a_stored_placeholder_time_is_shown_in_utc_where_no_zone_can_show_it(ms, zone):
+    """Stores filled before ingest refused such times must still export (was OverflowError)."""
+    from zoneinfo import ZoneInfo
+
+    from contactexport.timestamps import format_ms, timestamp_formatter
+
+    expected = format_ms(ms)
+    assert expected.endswith("+00:00") and expected[:4] in ("0001", "9999")
+    assert format_ms(ms, ZoneInfo(zone)) == expected
+    assert timestamp_formatter(ZoneInfo(zone))(ms) == expected

@@ -125,6 +125,10 @@ def test_a_line_that_is_not_an_object(raw, expected):
         ({"type": ""}, "type '' is not ENTITY/ACTION in capitals"),
         ({"timestamp": "2026-11-02T08:05:00"}, "timestamp '2026-11-02T08:05:00' has no UTC offset"),
         ({"timestamp": "yesterday"}, "timestamp 'yesterday' is not ISO 8601"),
+        (
+            {"timestamp": "0001-01-01T00:00:00Z"},  # Go's zero time
+            "timestamp '0001-01-01T00:00:00Z' is outside the years 1900-2999",
+        ),
         ({"timestamp": "9" * 500}, "timestamp '9999999999"),
         ({"content": ["k1"]}, "content is a JSON array, not a JSON object"),
     ],
