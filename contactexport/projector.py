@@ -25,7 +25,7 @@ ANOMALIES = "contact_anomalies"
 # What to read anomalies from: those replay recorded, and contacts split across conversations.
 ANOMALY_VIEW = "contact_anomalies_all"
 # Bump when a column rule changes: stored rows from older rules are then rebuilt on next use.
-RULES_VERSION = 7
+RULES_VERSION = 8
 CHECKPOINT = f"{TABLE}/v{RULES_VERSION}"
 _BATCH = 5_000
 

@@ -79,7 +79,10 @@ def test_sla_target_is_due_minus_queued_and_may_be_negative():
     assert row(ev("CONTACT/STARTED", "08:08"))["SLA Target"] is None
 
 
-@pytest.mark.parametrize("due", ["soon", 1_700_000_000_000, {"at": "08:10"}])
+@pytest.mark.parametrize(
+    "due",
+    ["soon", 1_700_000_000_000, {"at": "08:10"}, "0001-01-01T00:00:00Z"],  # Go's zero time
+)
 def test_a_due_time_that_is_not_a_timestamp_leaves_the_sla_blank_and_says_why(due):
     result = replay(ev("CONTACT/STARTED", "08:08", dueAt=due))
     contact = result.contacts["c1"]
