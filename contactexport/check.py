@@ -76,7 +76,8 @@ def check_fixture(folder: Path) -> FixtureResult:
     if result.problems:
         return result
     try:
-        with (folder / EXPECTED).open(newline="", encoding="utf-8") as f:
+        # utf-8-sig: Excel's "CSV UTF-8" starts the file with a byte-order mark.
+        with (folder / EXPECTED).open(newline="", encoding="utf-8-sig") as f:
             reader = csv.DictReader(f)
             expected = list(reader)
     except UnicodeDecodeError as error:  # a spreadsheet saved it as cp1252 ("–" is 0x96)

@@ -232,3 +232,13 @@ def test_an_expected_csv_saved_by_a_spreadsheet_in_cp1252_is_named_and_updatable
     assert f"{expected}: not UTF-8 (byte 0x96); save as UTF-8" in result.stdout
     assert invoke("check", "--update", str(tmp_path)).exit_code == 0
     assert invoke("check", str(tmp_path)).exit_code == 0
+
+
+def test_an_expected_csv_saved_as_excel_csv_utf8_matches(invoke, tmp_path):
+    """Excel's "CSV UTF-8" adds a byte-order mark and CRLF line ends: the rows are the same."""
+    folder = copy_fixture(tmp_path)
+    expected = folder / "expected.csv"
+    text = expected.read_text(encoding="utf-8").replace("\r\n", "\n").replace("\n", "\r\n")
+    expected.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    result = invoke("check", str(tmp_path))
+    assert result.exit_code == 0, result.stdout
