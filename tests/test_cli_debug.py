@@ -218,3 +218,22 @@ def test_why_handle_time_lists_the_view_time_credited(loaded):
     assert "profile-view time credited to this contact = 600" in text
     assert "2026-11-02T16:05:00.000+00:00 to 2026-11-02T16:15:00.000+00:00: 600 s" in text
     assert "PROFILE_VIEW/STARTED" in loaded("timeline", "stk-call").stdout
+
+
+def test_why_names_the_ignored_event_that_would_have_set_the_value(invoke, tmp_path):
+    """A FULFILLED after ENDED is an anomaly: `--why "Fulfilled At"` must point at it rather
+    than only say that no event changed the value."""
+    chat = {"conversation": "late-conv", "channel": "CHAT"}
+    events = [
+        ev("CONTACT/STARTED", "08:00", "late-chat", **chat),
+        ev("CONTACT/ENDED", "08:03", "late-chat", status="NOT_ANSWERED", **chat),
+        ev("CONTACT/FULFILLED", "08:04", "late-chat", fulfilledType="RESPONDED", **chat),
+    ]
+    with EventStore(invoke.db) as store:
+        ingest_files(store, [write_events(tmp_path / "e.jsonl", events)])
+    text = " ".join(invoke("timeline", "late-chat", "--why", "Fulfilled At").stdout.split())
+    assert "No event changed it." in text
+    assert "what replay ignored for this contact (anomalies)" in text
+    assert "CONTACT/FULFILLED after CONTACT/ENDED" in text
+    doc = json.loads(invoke("timeline", "late-chat", "--why", "Fulfilled At", "--json").stdout)
+    assert [a["reason"] for a in doc["why"]["ignored"]] == ["CONTACT/FULFILLED after CONTACT/ENDED"]

@@ -186,6 +186,7 @@ def timeline_json(story: Timeline, fmt, zone, column: str | None = None) -> dict
                 for entry in story.entries
                 if any(c.column == column for c in entry.changes)
             ],
+            "ignored": document["anomalies"],
         }
     return document
 
@@ -238,6 +239,9 @@ def _print_timeline(story: Timeline, fmt, zone) -> None:
         out.print(group)
 
 
+_IGNORED = "what replay ignored for this contact (anomalies)"
+
+
 def _print_why(story: Timeline, column: str, fmt, zone) -> None:
     out.print(f"[bold]{column}[/]: {BY_HEADER[column].definition}")
     for line in explain(story, column, fmt):
@@ -245,14 +249,21 @@ def _print_why(story: Timeline, column: str, fmt, zone) -> None:
     changes = story.changes_of(column)
     if not changes:
         out.print("  No event changed it.")
-        return
-    table = Table("time", "event", "from", "old", "new", title="events that produced it")
-    for entry, change in changes:
-        table.add_row(
-            format_ms(entry.event.time_ms, zone),
-            Text(entry.event.type),
-            _source_label(entry),
-            Text(fmt(column, change.old)),
-            Text(fmt(column, change.new)),
-        )
-    out.print(table)
+    else:
+        table = Table("time", "event", "from", "old", "new", title="events that produced it")
+        for entry, change in changes:
+            table.add_row(
+                format_ms(entry.event.time_ms, zone),
+                Text(entry.event.type),
+                _source_label(entry),
+                Text(fmt(column, change.old)),
+                Text(fmt(column, change.new)),
+            )
+        out.print(table)
+    if story.contact.anomalies:  # often the answer: the event that would have set it
+        ignored = Table("time", "event", "reason", title=_IGNORED)
+        for anomaly in story.contact.anomalies:
+            ignored.add_row(
+                format_ms(anomaly.time_ms, zone), Text(anomaly.event_type), Text(anomaly.reason)
+            )
+        out.print(ignored)
