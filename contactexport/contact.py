@@ -8,6 +8,7 @@ record facts (times, counts); turning facts into report columns is `columns.py`'
 import copy
 from dataclasses import dataclass
 from decimal import Decimal
+from math import isfinite
 from typing import Any
 
 from contactexport.machine import TABLE, anomaly_reason, next_state
@@ -344,11 +345,18 @@ def _payment(contact: Contact, event: Event) -> None:
     if "newStatus" in content:
         payment.status = text(content, "newStatus")
     context = content.get("context")
-    if isinstance(context, dict):
-        payment.currency = text(context, "currency") or payment.currency
-        amount = context.get("monetaryUnit")
-        if isinstance(amount, int | float) and not isinstance(amount, bool):
-            payment.amount = Decimal(repr(amount))
+    if not isinstance(context, dict):
+        return
+    currency = text(context, "currency")
+    if currency:  # ISO 4217 codes, which some senders write in lower case
+        payment.currency = currency.upper()
+    amount = context.get("monetaryUnit")
+    if isinstance(amount, int | float) and not isinstance(amount, bool) and isfinite(amount):
+        payment.amount = Decimal(repr(amount))
+    elif amount is not None:
+        # The request still counts by its status; its amount cannot be summed, and says why.
+        reason = f"context.monetaryUnit {amount!r} is not a number: the amount is not summed"
+        contact.anomalies.append(Anomaly(event.time_ms, event.event_id, event.type, reason))
 
 
 def _ended(contact: Contact, event: Event) -> None:

@@ -445,6 +445,27 @@ def test_payments_count_by_last_status_and_sum_usd_only():
     assert r["Payment Amount – Declined USD"] == Decimal("7.5")
 
 
+def test_a_lower_case_currency_is_still_usd():
+    r = row(*inbound_call(pay("STATUS_CHANGED", "08:08", "p1", currency="usd", amount=4,
+                              newStatus="COMPLETED")))  # fmt: skip
+    assert r["Payment Amount – Completed USD"] == Decimal(4)
+
+
+@pytest.mark.parametrize("amount", ["19.99", True, [19.99]])
+def test_an_amount_that_is_not_a_number_counts_the_request_but_says_why_it_is_not_summed(
+    amount,
+):
+    result = replay(*inbound_call(pay("STATUS_CHANGED", "08:08", "p1", amount=amount,
+                                      newStatus="COMPLETED")))  # fmt: skip
+    contact = result.contacts["c1"]
+    r = dict(zip(HEADERS, row_values(contact), strict=True))
+    assert r["Payment Requests – Completed"] == 1
+    assert r["Payment Amount – Completed USD"] == 0
+    assert [a.reason for a in contact.anomalies] == [
+        f"context.monetaryUnit {amount!r} is not a number: the amount is not summed"
+    ]
+
+
 def test_a_payment_settled_after_the_contact_ended_still_counts():
     r = row(*inbound_call(), pay("STATUS_CHANGED", "09:00", "p1", newStatus="COMPLETED"))
     assert r["Payment Requests – Completed"] == 1
