@@ -45,6 +45,21 @@ UNKNOWN_TYPES_NAMED: Final = 50
 
 _GZIP_MAGIC: Final = b"\x1f\x8b"
 _UTF8_BOM: Final = b"\xef\xbb\xbf"
+# How an input that is not JSONL text begins (after gunzip, for gzip), what it then is, and the
+# command that turns it into JSONL. UTF-32 LE before UTF-16 LE: its mark starts with FF FE.
+_NOT_JSONL: Final = (
+    (b"SQLite format 3\x00", "a SQLite database", None),
+    (b"BZh", "bzip2-compressed data", "bzip2 -dc"),
+    (b"\xfd7zXZ\x00", "xz-compressed data", "xz -dc"),
+    (b"\x28\xb5\x2f\xfd", "zstd-compressed data", "zstd -dc"),
+    (b"PK\x03\x04", "a zip archive", "unzip -p"),
+    (b"\xff\xfe\x00\x00", "UTF-32 text (byte-order mark FF FE 00 00)", "iconv -f UTF-32 -t UTF-8"),
+    (b"\x00\x00\xfe\xff", "UTF-32 text (byte-order mark 00 00 FE FF)", "iconv -f UTF-32 -t UTF-8"),
+    (b"\xff\xfe", "UTF-16 text (byte-order mark FF FE)", "iconv -f UTF-16 -t UTF-8"),
+    (b"\xfe\xff", "UTF-16 text (byte-order mark FE FF)", "iconv -f UTF-16 -t UTF-8"),
+)
+# JSON text never holds a NUL byte; binary data and UTF-16 without a byte-order mark soon do.
+_NUL_WITHIN: Final = 4096
 
 ProgressCallback = Callable[[int], None]
 Line = bytes | OversizedLine
@@ -65,11 +80,26 @@ class SourceCounts:
 COUNTS: Final = ("lines", "accepted", "duplicates", "rejected", "unknown_type")
 
 
+@dataclass(frozen=True)
+class RefusedInput:
+    """An input none of whose lines were read: it is clearly not JSONL text. Its lines would
+    only become rejects, kept for ever in the append-only store.
+
+    `why` completes "FILE ...": "looks like a zip archive"; `convert`, when known, is the
+    command that writes it as JSONL to stdout ("unzip -p").
+    """
+
+    source: str
+    why: str
+    convert: str | None = None
+
+
 @dataclass
 class IngestReport:
     sources: list[SourceCounts] = field(default_factory=list)
     first_rejects: list[Reject] = field(default_factory=list)
     unknown_types: Counter[str] = field(default_factory=Counter)
+    refused: list[RefusedInput] = field(default_factory=list)
 
     @property
     def total(self) -> SourceCounts:
@@ -88,6 +118,11 @@ class BrokenInput(Exception):
     """An input that stopped making sense half-way (a truncated or corrupt gzip stream)."""
 
 
+class NotJsonl(Exception):
+    """An input whose first bytes show it is not JSONL text; args are RefusedInput's why and
+    convert."""
+
+
 def ingest_files(
     store: EventStore,
     paths: Iterable[str | Path],
@@ -98,6 +133,8 @@ def ingest_files(
 ) -> IngestReport:
     """Ingest `.jsonl` / `.jsonl.gz` files (gzip is recognised by content); `-` is stdin.
 
+    An input that is clearly something else (a database, another compression, UTF-16) is
+    refused whole, from its first bytes, and listed in `report.refused`; the others go on.
     `on_progress` is called with the number of input bytes consumed: of the file as stored
     (compressed, for gzip), or as read from a pipe or stdin, whose size is not known.
     """
@@ -106,7 +143,10 @@ def ingest_files(
         for path in paths:
             with _open(path) as (stream, source, position):
                 chunks = _chunks(_blocks(stream, position, on_progress))
-                _ingest_chunks(store, chunks, source, report, batch_events)
+                try:
+                    _ingest_chunks(store, chunks, source, report, batch_events)
+                except NotJsonl as refusal:
+                    report.refused.append(RefusedInput(source, *refusal.args))
     return report
 
 
@@ -140,9 +180,9 @@ def _ingest_chunks(
     report: IngestReport,
     batch_events: int,
 ) -> None:
-    """The hot loop: per line one call to `to_event`, per batch one transaction."""
+    """The hot loop: per line one call to `to_event`, per batch one transaction. The input
+    counts in the report once its first bytes passed (NotJsonl is raised before any line)."""
     counts = SourceCounts(source)
-    report.sources.append(counts)
     batch: list[tuple] = []
     rejects: list[Reject] = []
     pending_bytes = 0
@@ -166,6 +206,7 @@ def _ingest_chunks(
         rejects.append(Reject(source, line_no + 1, b"", f"{error} (after line {line_no})"))
     _flush(store, batch, rejects, counts, report)
     counts.lines = line_no
+    report.sources.append(counts)
 
 
 def _flush(
@@ -242,9 +283,12 @@ def _blocks(
     position: Callable[[], int] | None,
     on_progress: ProgressCallback | None,
 ) -> Iterator[bytes]:
-    """The stream in CHUNK_BYTES pieces, a leading UTF-8 byte-order mark dropped."""
+    """The stream in CHUNK_BYTES pieces, a leading UTF-8 byte-order mark dropped; NotJsonl
+    before the first when its first bytes are not JSONL text."""
     done = 0
-    block = _read(stream).removeprefix(_UTF8_BOM)
+    block = _read(stream)
+    _check_first_bytes(block)
+    block = block.removeprefix(_UTF8_BOM)
     while block:
         if on_progress is not None:
             now = position() if position is not None else done + len(block)
@@ -252,6 +296,18 @@ def _blocks(
             done = now
         yield block
         block = _read(stream)
+
+
+def _check_first_bytes(head: bytes) -> None:
+    for magic, what, convert in _NOT_JSONL:
+        if head.startswith(magic):
+            raise NotJsonl(f"looks like {what}", convert)
+    nul = head.find(b"\x00", 0, _NUL_WITHIN)
+    if nul >= 0:
+        raise NotJsonl(
+            f"looks like binary data or UTF-16 text without a byte-order mark (byte {nul + 1} "
+            "is NUL)"
+        )
 
 
 def _read(stream: BinaryIO) -> bytes:

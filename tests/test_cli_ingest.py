@@ -1,5 +1,6 @@
 """`contactexport ingest` end to end: invoke the command, then look in the database."""
 
+import bz2
 import gzip
 import os
 import sqlite3
@@ -182,3 +183,52 @@ def test_lower_case_t_and_z_are_stored_at_the_same_moment(db, tmp_path):
     times = dict(stored_rows(db, "SELECT event_id, time_ms FROM events"))
     assert set(times) == {"e1", "e2"}
     assert times["e2"] - times["e1"] == 1  # e2 is written 1 ms after e1, in lower case
+
+
+def test_the_store_itself_is_refused_and_the_other_inputs_ingested(db, tmp_path):
+    ingest(db, write(tmp_path / "a.jsonl", event_lines(3)))
+    later = write(tmp_path / "b.jsonl", event_lines(2, first=10))
+    result = ingest(db, db, later)
+    assert result.exit_code == 2
+    said = f"error: {db} is the event store (--db {db}), not JSONL events: nothing ingested from it"
+    assert said in result.stderr
+    assert (stored(db), stored(db, "SELECT count(*) FROM rejects")) == (5, 0)
+
+
+@pytest.mark.parametrize("suffix", ["-wal", "-shm"])
+def test_the_stores_write_ahead_log_and_index_are_refused(db, tmp_path, suffix):
+    ingest(db, write(tmp_path / "a.jsonl", event_lines(3)))
+    with sqlite3.connect(db) as reader:  # an open reader keeps -wal and -shm in place
+        reader.execute("SELECT count(*) FROM events").fetchone()
+        result = ingest(db, f"{db}{suffix}")
+    reader.close()
+    assert result.exit_code == 2
+    assert f"{db}{suffix} is the event store's " in result.stderr
+    assert stored(db, "SELECT count(*) FROM rejects") == 0
+
+
+def test_a_file_that_is_not_jsonl_text_is_refused_and_the_others_ingested(db, tmp_path):
+    packed = tmp_path / "events.jsonl.bz2"
+    packed.write_bytes(bz2.compress(b"".join(event_lines(5))))
+    before = write(tmp_path / "a.jsonl", event_lines(2))
+    after = write(tmp_path / "b.jsonl", event_lines(2, first=10))
+    result = ingest(db, before, packed, after)
+    assert result.exit_code == 2
+    assert (
+        f"error: {packed} looks like bzip2-compressed data, not JSONL events: nothing ingested "
+        f"from it; to ingest it: bzip2 -dc {packed} | contactexport --db {db} ingest -"
+    ) in result.stderr
+    assert (stored(db), stored(db, "SELECT count(*) FROM rejects")) == (4, 0)
+    assert str(before) in result.stderr and "total" in result.stderr
+
+
+def test_another_sqlite_database_is_refused(db, tmp_path):
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE t (x)")
+    conn.close()
+    result = ingest(db, other)
+    assert result.exit_code == 2
+    said = f"error: {other} looks like a SQLite database, not JSONL events: nothing ingested"
+    assert said in result.stderr
+    assert (stored(db), stored(db, "SELECT count(*) FROM rejects")) == (0, 0)

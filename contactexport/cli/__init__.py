@@ -6,7 +6,7 @@ from contactexport.cli.app import app
 
 # Registration order is the order of `--help`: store, report, explain, fixtures and data.
 COMMANDS = (
-    "ingest", "replay",
+    "ingest", "rejects", "replay",
     "export", "summary",
     "timeline", "anomalies", "diagram",
     "check", "simulate",

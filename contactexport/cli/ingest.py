@@ -2,9 +2,11 @@
 
 Exit status: 0 when every line was stored or was already there, 1 when any line was rejected
 (the good lines are stored all the same), 2 when the command cannot run (no such file, a store
-that cannot be opened).
+that cannot be opened) or an input was refused whole (the store itself, or not JSONL text: the
+other inputs are ingested all the same).
 """
 
+import shlex
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,15 +27,18 @@ from rich.table import Table
 from rich.text import Text
 
 from contactexport.cli.app import INTERRUPTED_EXIT, StorePath, app, db_path, err, open_store
-from contactexport.cli.options import flag
+from contactexport.cli.options import STORE_FILES, flag
 from contactexport.ingest import (
     STDIN,
+    STDIN_SOURCE,
     IngestReport,
     ProgressCallback,
+    RefusedInput,
     SourceCounts,
     ingest_files,
     input_size,
 )
+from contactexport.output import same_file
 
 # Inputs smaller than this are done before a bar is worth drawing.
 PROGRESS_FROM_BYTES = 16 << 20
@@ -58,12 +63,19 @@ def ingest(
     """Append Gladly events to the store; bad lines are kept as rejects with the reason.
 
     Idempotent: running the same files again (after a crash, say) stores only what is missing.
+
+    A file that is clearly not JSONL text (the store itself, another SQLite database, bzip2, xz,
+    zstd, zip, UTF-16) is refused whole, with nothing stored from it (exit 2); the other files
+    are ingested all the same. [bold]contactexport rejects[/] lists the rejected lines.
     """
     _check_inputs(files)
+    report = IngestReport(refused=_store_files(files, db_path(ctx)))
+    refused = {refusal.source for refusal in report.refused}
+    inputs = [name for name in files if name not in refused]
     with open_store(ctx, create=True) as store:
         try:
-            with _progress_bar(files, enabled=progress) as advance:
-                report = ingest_files(store, files, on_progress=advance)
+            with _progress_bar(inputs, enabled=progress) as advance:
+                ingest_files(store, inputs, on_progress=advance, report=report)
         except sqlite3.Error as error:
             err.print(
                 f"[red]error:[/] ingest stopped: {escape(str(error))}. Batches before this point"
@@ -79,7 +91,7 @@ def ingest(
             )
             raise typer.Exit(INTERRUPTED_EXIT) from None
     _print_report(report, db_path(ctx))
-    raise typer.Exit(1 if report.rejected else 0)
+    raise typer.Exit(2 if report.refused else 1 if report.rejected else 0)
 
 
 def _check_inputs(files: list[str]) -> None:
@@ -94,6 +106,18 @@ def _check_inputs(files: list[str]) -> None:
             raise typer.BadParameter(f"{name}: is a directory", param_hint="FILE")
         if not Path(name).exists():
             raise typer.BadParameter(f"{name}: no such file", param_hint="FILE")
+
+
+def _store_files(files: list[str], store: Path) -> list[RefusedInput]:
+    """The inputs that are the store (or its -wal or -shm file), by name: their pages would
+    only be archived as rejects in the store itself."""
+    return [
+        RefusedInput(name, f"is {what} (--db {store})")
+        for name in files
+        if name != STDIN
+        for suffix, what in STORE_FILES.items()
+        if same_file(Path(name), Path(f"{store}{suffix}"))
+    ]
 
 
 @contextmanager
@@ -121,7 +145,8 @@ def _print_report(report: IngestReport, path: Path) -> None:
     rows = report.sources + ([report.total] if len(report.sources) > 1 else [])
     for counts in rows:
         table.add_row(*_cells(counts))
-    err.print(table, highlight=False)
+    if rows:  # none when every input was refused
+        err.print(table, highlight=False)
     if report.unknown_types:
         named = ", ".join(f"{name} ({n:,})" for name, n in report.unknown_types.most_common())
         err.print(f"unknown types, archived all the same: {named}", highlight=False)
@@ -135,10 +160,23 @@ def _print_report(report: IngestReport, path: Path) -> None:
     more = report.rejected - len(report.first_rejects)
     if more > 0:
         err.print(
-            f"… and {more:,} more rejects, all kept in the rejects table of {path}",
+            f"… and {more:,} more rejects, all kept in the rejects table of {path} (contactexport"
+            " rejects lists them)",
             markup=False,
             highlight=False,
         )
+    for refusal in report.refused:
+        err.print(f"[red]error:[/] {escape(_refused(refusal, path))}", highlight=False)
+
+
+def _refused(refusal: RefusedInput, store: Path) -> str:
+    """'x.xz looks like xz-compressed data, not JSONL events: nothing ingested from it; ...'
+    with the command that would read it, when there is one."""
+    said = f"{refusal.source} {refusal.why}, not JSONL events: nothing ingested from it"
+    if refusal.convert is None or refusal.source == STDIN_SOURCE:
+        return said
+    name, db = shlex.quote(refusal.source), shlex.quote(str(store))
+    return f"{said}; to ingest it: {refusal.convert} {name} | contactexport --db {db} ingest -"
 
 
 def _cells(counts: SourceCounts) -> list[Text]:
