@@ -7,7 +7,7 @@ and cheap; formatting (time zone, seconds or d:hh:mm:ss, spreadsheet safety) hap
 import csv
 import json
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 from typing import IO, Any, Literal
@@ -66,28 +66,37 @@ class ExportQuery:
     """Which rows, in which order, from which table (the projection or an as-of copy)."""
 
     filters: Filters = field(default_factory=Filters)
-    sort: str | None = None  # a report header
-    descending: bool = False
+    sort: tuple[str, ...] = ()  # report headers, the first deciding first
+    descending: bool = False  # every sort key
     table: str = TABLE
 
     def order_by(self) -> str:
-        """The sort column (blanks last either way), then the default order as tie-break."""
-        if self.sort is None:
-            return ", ".join(DEFAULT_ORDER)
-        column = BY_HEADER[self.sort]
-        value = f"[{column.field}]"
-        if column.kind == "money":
-            value = f"CAST({value} AS REAL)"
-        elif column.kind == "text":
-            value = f"{value} COLLATE NOCASE"
-        direction = " DESC" if self.descending else ""
-        return ", ".join((f"[{column.field}] IS NULL", value + direction, *DEFAULT_ORDER[1:]))
+        """The sort columns (blanks last either way), then the default order as tie-break."""
+        keys = []
+        for header in self.sort:
+            column = BY_HEADER[header]
+            value = f"[{column.field}]"
+            if column.kind == "money":
+                value = f"CAST({value} AS REAL)"
+            elif column.kind == "text":
+                value = f"{value} COLLATE NOCASE"
+            keys += [f"[{column.field}] IS NULL", value + (" DESC" if self.descending else "")]
+        tie_break = DEFAULT_ORDER[1:] if keys else DEFAULT_ORDER
+        return ", ".join((*keys, *tie_break))
 
     def sql(self, select: Iterable[str] | None = None) -> tuple[str, list[Any]]:
         """The query; `select` replaces the raw columns with expressions."""
         where, parameters = where_clause(self.filters)
         columns = ", ".join(select or (f"[{name}]" for name in FIELDS))
         return f"SELECT {columns} FROM {self.table}{where} ORDER BY {self.order_by()}", parameters
+
+
+def undated_count(conn, query: ExportQuery) -> int:
+    """Contacts the query's date range leaves out only because they have no Queued At (their
+    CONTACT/STARTED is missing): they match its other filters but are in no day."""
+    where, parameters = where_clause(replace(query.filters, from_date=None, to_date=None))
+    undated = f"{where} AND queued_at IS NULL" if where else " WHERE queued_at IS NULL"
+    return conn.execute(f"SELECT COUNT(*) FROM {query.table}{undated}", parameters).fetchone()[0]
 
 
 def query_rows(conn, query: ExportQuery) -> Iterator[tuple]:

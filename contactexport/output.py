@@ -10,9 +10,15 @@ the command's own stdout, wherever the shell sent it), and a file in a folder wh
 file can be made (read-only, or the name too long to take a hidden prefix and suffix).
 The content reaches the disk before the rename, so that a power cut just after it cannot
 leave an empty file where the old one was. `-` names stdout (`is_stdout`).
+
+A name ending in .gz is written gzipped (`output_file`), with neither a file name nor a time
+in the gzip header: the same content gives the same bytes whatever the file is called and
+whenever it is written (`simulate --seed` promises the same bytes).
 """
 
 import errno
+import gzip
+import io
 import os
 import re
 import shutil
@@ -66,6 +72,20 @@ def whole_file(path: Path, mode: str = "w", **options: Any) -> Iterator[IO]:
     except OSError as error:
         kept = f"{reason_of(error)}; the complete output is kept in {temporary}"
         raise OSError(error.errno, kept, str(path)) from None
+
+
+@contextmanager
+def output_file(path: Path, mode: str = "w", **options: Any) -> Iterator[IO]:
+    """`whole_file(path, mode, **options)`, gzipped when the name ends in .gz (any case)."""
+    if not path.name.lower().endswith(".gz"):
+        with whole_file(path, mode, **options) as stream:
+            yield stream
+        return
+    with whole_file(path, "wb") as raw:
+        zipped = gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6)
+        stream = zipped if "b" in mode else io.TextIOWrapper(zipped, **options)
+        with _closed_after(stream, path):  # closing writes the gzip trailer into `raw`
+            yield stream
 
 
 def is_stdout(path: Path | None) -> bool:

@@ -6,6 +6,7 @@ docs/replay-rules.md before changing either side.
 """
 
 import csv
+import gzip
 import io
 import os
 import tracemalloc
@@ -269,3 +270,34 @@ def test_truth_and_events_in_one_file_is_refused(invoke, tmp_path):
     assert result.exit_code == 2
     assert "--truth" in result.stderr
     assert not target.exists()
+
+
+def test_truth_dash_is_stdout_when_the_events_go_to_a_file(invoke, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    to_file = invoke("simulate", "-n", "20", "-o", "a.jsonl", "--truth", "truth.csv")
+    assert to_file.exit_code == 0, to_file.stderr
+    to_stdout = invoke("simulate", "-n", "20", "-o", "b.jsonl", "--truth", "-")
+    assert to_stdout.exit_code == 0, to_stdout.stderr
+    assert to_stdout.stdout == (tmp_path / "truth.csv").read_text(encoding="utf-8")
+    assert "intended rows to stdout" in to_stdout.stderr
+    assert (tmp_path / "a.jsonl").read_bytes() == (tmp_path / "b.jsonl").read_bytes()
+    assert not (tmp_path / "-").exists()
+
+
+@pytest.mark.parametrize("events_to", [[], ["-o", "-"]])
+def test_truth_dash_beside_events_on_stdout_is_refused(invoke, tmp_path, monkeypatch, events_to):
+    monkeypatch.chdir(tmp_path)
+    result = invoke("simulate", "-n", "2", *events_to, "--truth", "-")
+    assert result.exit_code == 2
+    assert "--truth - is also stdout, where the events go" in result.stderr
+    assert list(tmp_path.iterdir()) == [] and result.stdout == ""
+
+
+def test_truth_to_a_gz_name_is_gzipped_deterministically(invoke, tmp_path):
+    plain, zipped = tmp_path / "truth.csv", tmp_path / "truth.csv.gz"
+    invoke("simulate", "-n", "20", "--truth", str(plain))
+    result = invoke("simulate", "-n", "20", "--truth", str(zipped))
+    assert result.exit_code == 0, result.stderr
+    data = zipped.read_bytes()
+    assert gzip.decompress(data) == plain.read_bytes()
+    assert data[3] & 0x08 == 0 and data[4:8] == b"\0\0\0\0"  # no file name, no time

@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from contactexport.cli.app import app
-from contactexport.cli.options import one_of
+from contactexport.cli.options import choice
 from contactexport.diagram import draw
 
 
@@ -19,11 +19,7 @@ class DiagramFormat(StrEnum):
 def diagram(
     fmt: Annotated[
         DiagramFormat,
-        typer.Option(
-            "--format",
-            metavar=one_of(DiagramFormat),
-            help="Mermaid stateDiagram-v2, or Graphviz DOT.",
-        ),
+        choice("--format", choices=DiagramFormat, help="Mermaid stateDiagram-v2, or Graphviz DOT."),
     ] = DiagramFormat.mermaid,
 ) -> None:
     """Print the contact state machine, drawn from its declaration in machine.py."""

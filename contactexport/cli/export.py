@@ -11,15 +11,16 @@ from contactexport.cli.options import (
     Channels,
     Durations,
     DurationStyle,
-    FromDate,
     Inboxes,
     LinkTemplate,
     Output,
+    QueuedFrom,
+    QueuedTo,
     Statuses,
-    ToDate,
     Zone,
+    choice,
     flag,
-    one_of,
+    format_for,
     output_stream,
     parse_as_of,
     parse_header,
@@ -29,7 +30,14 @@ from contactexport.cli.options import (
 )
 from contactexport.cli.rows import filters_from_options, prepare_rows
 from contactexport.columns import HEADERS
-from contactexport.export import ExportQuery, RowFormat, export_csv, query_rows, write_jsonl
+from contactexport.export import (
+    ExportQuery,
+    RowFormat,
+    export_csv,
+    query_rows,
+    undated_count,
+    write_jsonl,
+)
 
 
 class Format(StrEnum):
@@ -42,21 +50,38 @@ def export(
     ctx: typer.Context,
     db: StorePath = None,
     output: Output = None,
-    from_date: FromDate = None,
-    to_date: ToDate = None,
+    from_date: QueuedFrom = None,
+    to_date: QueuedTo = None,
     channel: Channels = None,
     inbox: Inboxes = None,
     status: Statuses = None,
     tz: Zone = "UTC",
     sort: Annotated[
-        str | None,
-        typer.Option("--sort", metavar="COLUMN", help="Sort by this column (report header name)."),
+        list[str] | None,
+        typer.Option(
+            "--sort",
+            metavar="COLUMN",
+            help="Sort by this column (report header name), blanks last. Repeatable: "
+            "--sort Channel --sort 'Talk Time' sorts by Channel, then Talk Time.",
+        ),
     ] = None,
-    desc: Annotated[bool, flag("--desc", help="Sort descending.")] = False,
+    desc: Annotated[
+        bool,
+        flag(
+            "--desc",
+            help="Sort descending, by every --sort column; without --sort, newest Queued At first.",
+        ),
+    ] = False,
     as_of: AsOf = None,
     fmt: Annotated[
-        Format, typer.Option("--format", metavar=one_of(Format), help="csv or jsonl.")
-    ] = Format.csv,
+        Format | None,
+        choice(
+            "--format",
+            choices=Format,
+            help="csv or jsonl (default: as the -o name says, .csv, .jsonl or .ndjson, "
+            "with or without .gz; else csv).",
+        ),
+    ] = None,
     durations: Durations = DurationStyle.seconds,
     columns: Annotated[
         str | None,
@@ -76,9 +101,10 @@ def export(
     """
     zone = parse_zone(tz)
     output = writable_output(output, db_path(ctx))
+    fmt = format_for(output, fmt, Format, Format.csv)
     query = ExportQuery(
         filters_from_options(from_date, to_date, channel, inbox, zone, status),
-        sort=parse_header(sort, "--sort") if sort else None,
+        sort=_sort_keys(sort, desc),
         descending=desc,
     )
     chosen = HEADERS if columns is None else _chosen_columns(columns)
@@ -91,7 +117,21 @@ def export(
             count = write_jsonl(out, query_rows(store.conn, query), row_format)
         else:
             count = export_csv(store.conn, query, row_format, out)
+        dated = from_date is not None or to_date is not None
+        undated = undated_count(store.conn, query) if dated else 0
     err.print(f"exported {many(count, 'contact')}" + (f" to {output}" if output else ""))
+    if undated:
+        err.print(
+            f"{many(undated, 'contact')} without Queued At (no CONTACT/STARTED) "
+            f"{'is' if undated == 1 else 'are'} outside any date range: see anomalies"
+        )
+
+
+def _sort_keys(names: list[str] | None, descending: bool) -> tuple[str, ...]:
+    """--sort columns, in order, each once; --desc alone reverses the default order."""
+    if not names:
+        return ("Queued At",) if descending else ()
+    return tuple(dict.fromkeys(parse_header(name, "--sort") for name in names))
 
 
 def _chosen_columns(text: str) -> tuple[str, ...]:

@@ -4,21 +4,22 @@ Every option that takes a value names it with a metavar (ZONE, YYYY-MM-DD, N): t
 would otherwise label it with its Python type (`<str>`, `<int range>`)."""
 
 import difflib
+import functools
 import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, TextIO
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Annotated, TextIO, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import typer
 from rich.markup import escape
 
 from contactexport.cli.app import err
 from contactexport.columns import HEADERS
-from contactexport.output import is_stdout, reason_of, same_file, whole_file
+from contactexport.output import is_stdout, output_file, reason_of, same_file
 from contactexport.timestamps import parse_datetime, to_ms
 from contactexport.vocabulary import CHANNELS
 
@@ -27,7 +28,7 @@ Zone = Annotated[
     typer.Option(
         "--tz",
         metavar="ZONE",
-        help="Report time zone (IANA name, e.g. America/New_York).",
+        help="Report time zone (IANA name, e.g. America/New_York; any case).",
         show_default=True,
     ),
 ]
@@ -54,15 +55,32 @@ def one_of(choices: type[StrEnum]) -> str:
     return "|".join(choices)
 
 
+def choice(*names: str, choices: type[StrEnum], help: str):
+    """An option taking one of a few words (a StrEnum), in any case: `--format CSV`."""
+    return typer.Option(*names, metavar=one_of(choices), case_sensitive=False, help=help)
+
+
 def parse_zone(name: str) -> ZoneInfo:
+    """An IANA zone, its name in any case (`utc`, `europe/paris`): zone names are file names,
+    case-sensitive on Linux, and no two differ only in case."""
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise typer.BadParameter(
-            f"unknown time zone {name!r}; use an IANA name such as UTC, Europe/Paris, "
-            "America/New_York",
-            param_hint="--tz",
-        ) from None
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder, `America`
+        pass
+    if key := _zone_names().get(name.lower()):
+        return ZoneInfo(key)
+    raise typer.BadParameter(
+        f"unknown time zone {name!r}; use an IANA name such as UTC, Europe/Paris, America/New_York",
+        param_hint="--tz",
+    )
+
+
+@functools.cache
+def _zone_names() -> dict[str, str]:
+    """Zone names by their lower case; read once, and only for a name not found as given."""
+    names = {key.lower(): key for key in available_timezones()}
+    names.setdefault("utc", "UTC")
+    return names
 
 
 def parse_as_of(text: str | None, zone: ZoneInfo) -> int | None:
@@ -77,16 +95,24 @@ def parse_as_of(text: str | None, zone: ZoneInfo) -> int | None:
     return to_ms(moment if moment.tzinfo else moment.replace(tzinfo=zone))
 
 
-FromDate = Annotated[
-    str | None,
-    typer.Option(
-        "--from", metavar="YYYY-MM-DD", help="First day of Queued At, in --tz, inclusive."
-    ),
-]
-ToDate = Annotated[
-    str | None,
-    typer.Option("--to", metavar="YYYY-MM-DD", help="Last day of Queued At (in --tz), inclusive."),
-]
+def _date_options(note: str = "") -> tuple[object, object]:
+    first = typer.Option(
+        "--from", metavar="YYYY-MM-DD", help=f"First day of Queued At, in --tz, inclusive.{note}"
+    )
+    last = typer.Option(
+        "--to",
+        metavar="YYYY-MM-DD",
+        help="Last day of Queued At (in --tz), inclusive" + ("; see --from." if note else "."),
+    )
+    return Annotated[str | None, first], Annotated[str | None, last]
+
+
+# anomalies dates a contact that never started by its anomalies; the rows of export, summary
+# and top are dated by Queued At alone, which is blank when CONTACT/STARTED is missing.
+FromDate, ToDate = _date_options()
+QueuedFrom, QueuedTo = _date_options(
+    " A contact without Queued At (its CONTACT/STARTED missing) is in no range."
+)
 Channels = Annotated[
     list[str] | None,
     typer.Option(
@@ -160,18 +186,21 @@ def parse_statuses(names: list[str] | None) -> tuple[str, ...]:
     return _parse_words(names, STATUSES, "--status")
 
 
-def parse_header(name: str, option: str) -> str:
-    """A report column by its header name, any case; close matches suggested."""
+def parse_header(name: str, option: str, periods: tuple[str, ...] = ()) -> str:
+    """A report column by its header name, any case; close matches suggested. An option that
+    also takes `periods` (summary --by: hour, day, week) has them listed when it names neither."""
     by_lower = {header.lower(): header for header in HEADERS}
     header = by_lower.get(name.lower()) or by_lower.get(name.lower().replace("-", "–"))
     if header:
         return header
-    close = difflib.get_close_matches(name, HEADERS, n=3, cutoff=0.4)
+    close = difflib.get_close_matches(name, (*periods, *HEADERS), n=3, cutoff=0.4)
+    hint = f"; periods: {', '.join(periods)}" if periods else ""
     if close:
-        hint = f"; did you mean {', '.join(repr(c) for c in close)}?"
+        hint += f"; did you mean {', '.join(repr(c) for c in close)}?"
     else:
-        hint = f"; columns are the report's headers: {', '.join(HEADERS)}"
-    raise typer.BadParameter(f"no column {name!r}{hint}", param_hint=option)
+        hint += f"; columns are the report's headers: {', '.join(HEADERS)}"
+    what = "column or period" if periods else "column"
+    raise typer.BadParameter(f"no {what} {name!r}{hint}", param_hint=option)
 
 
 class DurationStyle(StrEnum):
@@ -181,11 +210,7 @@ class DurationStyle(StrEnum):
 
 Durations = Annotated[
     DurationStyle,
-    typer.Option(
-        "--durations",
-        metavar=one_of(DurationStyle),
-        help="Raw seconds, or the UI's d:hh:mm:ss (hms).",
-    ),
+    choice("--durations", choices=DurationStyle, help="Raw seconds, or the UI's d:hh:mm:ss (hms)."),
 ]
 
 
@@ -216,16 +241,59 @@ def parse_link_template(template: str | None) -> str | None:
     return template
 
 
+# A str, not a Path: Path("") is ".", and `-o ''` would be refused as a folder.
 Output = Annotated[
-    Path | None,
+    str | None,
     typer.Option(
         "-o",
         "--output",
         metavar="FILE",
-        help="Write here instead of stdout (- is stdout, as for simulate).",
-        dir_okay=False,
+        help="Write here instead of stdout (- is stdout); gzipped if the name ends in .gz.",
     ),
 ]
+
+
+def output_name(text: str | None, option: str) -> Path | None:
+    """An output option's file as given (`-` too), or None when the option is not given;
+    refused when it cannot name a file."""
+    if text is None:
+        return None
+    if not text:
+        raise typer.BadParameter(
+            "the file name is empty; name a file, or - for stdout", param_hint=option
+        )
+    path = Path(text)
+    if path.is_dir():
+        raise typer.BadParameter(
+            f"{text} is a folder; name a file in it, or - for stdout", param_hint=option
+        )
+    return path
+
+
+# The format an output's name asks for, by its suffix (before a .gz).
+FORMAT_SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+Choices = TypeVar("Choices", bound=StrEnum)
+
+
+def format_for(
+    path: Path | None, chosen: Choices | None, choices: type[Choices], default: Choices
+) -> Choices:
+    """--format, else the one the output's name asks for (report.jsonl.gz: jsonl), else
+    `default`. A --format the name contradicts is refused: whatever opens the file by its name
+    would misread it."""
+    name = path.name.lower().removesuffix(".gz") if path else ""
+    named = FORMAT_SUFFIXES.get(Path(name).suffix)
+    if named not in choices.__members__.values():
+        return chosen or default
+    if chosen is None:
+        return choices(named)
+    if chosen != named:
+        raise typer.BadParameter(
+            f"--format {chosen} contradicts the name {path.name} ({named}); leave --format out "
+            f"to write {named}, or rename the file",
+            param_hint="--format",
+        )
+    return chosen
 
 
 # The files of a store in WAL mode, by the suffix of their name.
@@ -236,10 +304,11 @@ STORE_FILES = {
 }
 
 
-def writable_output(path: Path | None, store: Path) -> Path | None:
-    """Refuse, before any work, an --output that cannot be right: in a missing folder, or the
-    event store itself (or its -wal or -shm file), which the report would replace. `-` is
-    stdout (None)."""
+def writable_output(text: str | None, store: Path) -> Path | None:
+    """Refuse, before any work, an --output that cannot be right: empty, a folder, in a missing
+    folder, or the event store itself (or its -wal or -shm file), which the report would
+    replace. `-` is stdout (None)."""
+    path = output_name(text, "--output")
     if is_stdout(path):
         return None
     if not path.parent.is_dir():
@@ -256,7 +325,8 @@ def writable_output(path: Path | None, store: Path) -> Path | None:
 
 @contextmanager
 def output_stream(path: Path | None) -> Iterator[TextIO]:
-    """The --output file to write (UTF-8, line ends as the writer makes them), or stdout.
+    """The --output file to write (UTF-8, line ends as the writer makes them; gzipped if its
+    name ends in .gz), or stdout.
 
     The file is written completely or not at all (contactexport/output.py). One that cannot be
     opened exits 2, before any work when the command opens it first; a write that fails later
@@ -269,7 +339,7 @@ def output_stream(path: Path | None) -> Iterator[TextIO]:
         return
     with writing(path), ExitStack() as stack:
         try:
-            out = stack.enter_context(whole_file(path, "w", newline="", encoding="utf-8"))
+            out = stack.enter_context(output_file(path, "w", newline="", encoding="utf-8"))
         except OSError as error:
             raise cannot_write(path, error, status=2) from None
         yield out

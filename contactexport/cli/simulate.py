@@ -1,23 +1,24 @@
 """`contactexport simulate`: realistic synthetic Gladly events, deterministic for a seed."""
 
+import sys
 import time
 from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TextIO
 
 import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from contactexport.cli.app import app, err
-from contactexport.cli.options import cannot_write, flag, writing
-from contactexport.output import same_file, whole_file
+from contactexport.cli.options import cannot_write, flag, output_name, parse_zone, writing
+from contactexport.output import is_stdout, output_file, same_file
 from contactexport.simulate import ConfigError, Simulation, SimulationConfig
 from contactexport.simulate.builder import Conversation
 from contactexport.simulate.config import DEFAULT_MIX, load_toml, parse_mix
 from contactexport.simulate.truthfile import TruthTable
-from contactexport.simulate.writer import open_output, write_lines
+from contactexport.simulate.writer import write_lines
 
 # With spaces, so that help can wrap it (parse_mix takes it either way).
 _DEFAULT_MIX = ", ".join(f"{channel}={weight:g}" for channel, weight in DEFAULT_MIX.items())
@@ -60,23 +61,22 @@ def simulate(
         typer.Option("--seed", metavar="N", help="Same seed, same bytes (default: 0)."),
     ] = None,
     output: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "-o",
             "--output",
             metavar="FILE",
-            dir_okay=False,
-            help="JSONL file (gzip if it ends in .gz); default stdout.",
+            help="JSONL file (gzipped if the name ends in .gz); default or -: stdout.",
         ),
     ] = None,
     truth: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--truth",
             metavar="FILE",
-            dir_okay=False,
             help="Also write the rows the generator intended (its own model, not a replay) "
-            "as a Contact Export CSV, sorted and formatted like `contactexport export`.",
+            "as a Contact Export CSV, sorted and formatted like `contactexport export` "
+            "(gzipped if the name ends in .gz; - is stdout when -o names a file).",
         ),
     ] = None,
     start: Annotated[
@@ -166,7 +166,7 @@ def simulate(
             conversations=conversations,
             seed=seed,
             days=days,
-            tz=tz,
+            tz=parse_zone(tz).key if tz is not None else None,
             agents=agents,
             outbound_rate=outbound_rate,
             abandon_rate=abandon_rate,
@@ -177,9 +177,11 @@ def simulate(
             unfinished_rate=unfinished_rate,
             noise=noise,
         )
-        to_stdout = output is None or str(output) == "-"
+        output, truth = output_name(output, "--output"), output_name(truth, "--truth")
+        to_stdout = is_stdout(output)
         events_file = Path("/dev/stdout") if to_stdout else output
-        if truth is not None and same_file(truth, events_file):
+        truth_file = Path("/dev/stdout") if is_stdout(truth) else truth
+        if truth is not None and same_file(truth_file, events_file):
             where = "stdout, where the events go" if to_stdout else "the events' output (-o)"
             raise ConfigError(f"--truth {truth} is also {where}")
     except ConfigError as error:
@@ -192,18 +194,19 @@ def simulate(
         else (err.is_terminal and config.conversations >= PROGRESS_FROM)
     )
     began = time.perf_counter()
-    events_to = output or "stdout"
+    events_to = "stdout" if to_stdout else output
+    truth_to = "stdout" if is_stdout(truth) else truth
     with writing(events_to), ExitStack() as stack:
         # Both files are opened first, so a bad path fails before any simulating. The truth
         # file is entered first so that it is completed last: if the events file fails as it
         # is completed, the truth file is left as it was too, not paired with old events.
         try:
-            truth_out = (
-                stack.enter_context(whole_file(truth, "w", newline="", encoding="utf-8"))
-                if truth is not None
-                else None
+            truth_out = _open_truth(truth, stack)
+            out = (
+                typer.get_binary_stream("stdout")
+                if to_stdout
+                else stack.enter_context(output_file(output, "wb"))
             )
-            out = stack.enter_context(open_output(output, typer.get_binary_stream("stdout")))
         except OSError as error:
             raise cannot_write(error.filename or events_to, error, status=2) from None
         table = stack.enter_context(TruthTable()) if truth_out is not None else None
@@ -215,9 +218,11 @@ def simulate(
                 table.add(conversation)  # same pass as the events
 
         events = write_lines(Simulation(config).lines(each), out)
+        if to_stdout:
+            out.flush()  # a reader that has gone shows here, as for every command
         rows = 0
         if table is not None and truth_out is not None:
-            with writing(truth):
+            with writing(truth_to):
                 rows = table.write_csv(truth_out)
                 truth_out.flush()  # a full disk shows here, while neither file is in place yet
     seconds = time.perf_counter() - began
@@ -227,7 +232,16 @@ def simulate(
         soft_wrap=True,
     )
     if truth is not None:
-        err.print(f"wrote {rows:,} intended rows to {truth}", soft_wrap=True)
+        err.print(f"wrote {rows:,} intended rows to {truth_to}", soft_wrap=True)
+
+
+def _open_truth(truth: Path | None, stack: ExitStack) -> TextIO | None:
+    """Where --truth writes: its file (entered on `stack`), stdout for -, or nowhere."""
+    if truth is None:
+        return None
+    if is_stdout(truth):
+        return sys.stdout
+    return stack.enter_context(output_file(truth, "w", newline="", encoding="utf-8"))
 
 
 def _date(text: str) -> date:

@@ -14,13 +14,13 @@ from contactexport.cli.options import (
     Channels,
     Durations,
     DurationStyle,
-    FromDate,
     Inboxes,
     LinkTemplate,
+    QueuedFrom,
+    QueuedTo,
     Statuses,
-    ToDate,
     Zone,
-    one_of,
+    choice,
     parse_as_of,
     parse_header,
     parse_link_template,
@@ -41,7 +41,7 @@ class TableFormat(StrEnum):
 
 
 TableFormatOption = Annotated[
-    TableFormat, typer.Option("--format", metavar=one_of(TableFormat), help="table or csv.")
+    TableFormat, choice("--format", choices=TableFormat, help="table or csv.")
 ]
 
 
@@ -50,6 +50,13 @@ def _metric(name: str, option: str) -> str:
     if BY_HEADER[header].kind not in NUMERIC:
         raise typer.BadParameter(f"{header!r} is not a number or duration", param_hint=option)
     return header
+
+
+def _group(name: str) -> str:
+    """A --by group: a period of Queued At (any case), else a report column."""
+    if name.lower() in TIME_BUCKETS:
+        return name.lower()
+    return parse_header(name, "--by", periods=TIME_BUCKETS)
 
 
 def _number(metric: str, value: float, hms_style: bool) -> str:
@@ -84,7 +91,8 @@ def summary(
             "--by",
             metavar="COLUMN|PERIOD",
             help="Group by a report column (e.g. 'Entry Point', 'Inbox when First Queued') or a "
-            "period of Queued At: hour, day, week. Repeatable: --by day --by 'Entry Point'.",
+            "period of Queued At: hour, day, week (any case). Repeatable: --by day --by "
+            "'Entry Point'.",
         ),
     ] = None,
     metric: Annotated[
@@ -93,8 +101,8 @@ def summary(
             "--metric", metavar="COLUMN", help="The number or duration column to describe."
         ),
     ] = "Queued-to-Fulfilled Time",
-    from_date: FromDate = None,
-    to_date: ToDate = None,
+    from_date: QueuedFrom = None,
+    to_date: QueuedTo = None,
     channel: Channels = None,
     inbox: Inboxes = None,
     status: Statuses = None,
@@ -108,7 +116,7 @@ def summary(
     Contacts with a blank metric (not ended, not fulfilled...) are left out of its statistics.
     """
     zone = parse_zone(tz)
-    groups = [name if name in TIME_BUCKETS else parse_header(name, "--by") for name in by or []]
+    groups = [_group(name) for name in by or []]
     metric = _metric(metric, "--metric")
     query = ExportQuery(filters_from_options(from_date, to_date, channel, inbox, zone, status))
     with open_store(ctx) as store:
@@ -138,8 +146,8 @@ def top(
     n: Annotated[
         int, typer.Option("--limit", "-n", min=1, metavar="N", help="How many contacts.")
     ] = 20,
-    from_date: FromDate = None,
-    to_date: ToDate = None,
+    from_date: QueuedFrom = None,
+    to_date: QueuedTo = None,
     channel: Channels = None,
     inbox: Inboxes = None,
     status: Statuses = None,
@@ -158,7 +166,7 @@ def top(
     metric = _metric(metric, "COLUMN")
     query = ExportQuery(
         filters_from_options(from_date, to_date, channel, inbox, zone, status),
-        sort=metric,
+        sort=(metric,),
         descending=True,
     )
     template = parse_link_template(link_template)

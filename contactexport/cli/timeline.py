@@ -2,6 +2,7 @@
 
 import difflib
 import json
+import shlex
 from typing import Annotated, Any
 
 import typer
@@ -9,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from contactexport.cli.app import StorePath, app, db_path, err, open_store, out
+from contactexport.cli.app import Command, StorePath, app, db_path, err, open_store, out
 from contactexport.cli.options import AsOf, Zone, flag, parse_as_of, parse_header, parse_zone
 from contactexport.cli.rows import catch_up_if_behind
 from contactexport.columns import BY_HEADER, COLUMNS, HEADERS
@@ -18,6 +19,11 @@ from contactexport.projector import TABLE
 from contactexport.timeline import OWN, Timeline, build_timeline, explain
 from contactexport.timestamps import format_ms
 from eventstore import EventStore
+
+try:  # typer carries its own copy of click since 0.2x
+    from typer._click.exceptions import NoSuchOption
+except ImportError:
+    from click.exceptions import NoSuchOption
 
 GROUPS = {
     "identity": ("text",),
@@ -77,7 +83,27 @@ def _closest_ids(store: EventStore, contact_id: str) -> list[str]:
     return close_ids(contact_id, candidates)
 
 
-@app.command(rich_help_panel="Explain")
+class _IdAfterDashes(Command):
+    """`timeline -GvHj…`: click reads an ID starting with - as options and says only `No such
+    option: -G`; the error also says where the ID goes (unless it names an option misspelt)."""
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        given = list(args)  # click consumes `args` as it parses
+        try:
+            return super().parse_args(ctx, args)
+        except NoSuchOption as error:
+            options = given[: given.index("--")] if "--" in given else given
+            word = next((a for a in options if a.startswith(error.option_name)), None)
+            if word and not error.possibilities:
+                command = [*(a for a in options if a is not word), "--", word]
+                error.message += (
+                    f". An ID that starts with - goes after --: {ctx.command_path} "
+                    f"{shlex.join(command)}"
+                )
+            raise
+
+
+@app.command(cls=_IdAfterDashes, rich_help_panel="Explain")
 def timeline(
     ctx: typer.Context,
     contact_id: Annotated[
