@@ -167,7 +167,7 @@ def test_the_type_shapes_docs_ingest_md_names(store):
     report = ingest_lines(store, lines)
     assert report.total.accepted == report.total.unknown_type == len(archived)
     assert [r.reason for r in store.rejects()] == [
-        f"type {name!r} is not ENTITY/ACTION in capitals" for name in rejected
+        f"type {name!r} is not ENTITY/ACTION or one word, in capitals" for name in rejected
     ]
 
 
