@@ -167,7 +167,9 @@ def _unknown_type(event_type: str) -> tuple[str, ...]:
     Gladly event, and replay would silently ignore it.
     """
     if not _TYPE_SHAPE.fullmatch(event_type):
-        raise InvalidEvent(f"type {_shorten(event_type)} is not ENTITY/ACTION or one word, in capitals")
+        raise InvalidEvent(
+            f"type {_shorten(event_type)} is not ENTITY/ACTION or one word, in capitals"
+        )
     return required_content(event_type)
 
 

@@ -121,7 +121,10 @@ def test_a_line_that_is_not_an_object(raw, expected):
         ({"timestamp": None}, "lacks timestamp"),
         ({"id": None, "timestamp": None}, "lacks id; lacks timestamp"),
         ({"timestamp": 1793606700}, "timestamp is a JSON number, not a string"),
-        ({"type": "contact/started"}, "type 'contact/started' is not ENTITY/ACTION or one word, in capitals"),
+        (
+            {"type": "contact/started"},
+            "type 'contact/started' is not ENTITY/ACTION or one word, in capitals",
+        ),
         ({"type": ""}, "type '' is not ENTITY/ACTION or one word, in capitals"),
         ({"timestamp": "2026-11-02T08:05:00"}, "timestamp '2026-11-02T08:05:00' has no UTC offset"),
         ({"timestamp": "yesterday"}, "timestamp 'yesterday' is not ISO 8601"),
