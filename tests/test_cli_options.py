@@ -145,6 +145,8 @@ def test_sort_keys_repeat_in_order(loaded):
         ["top", "Talk Time", "--format", "Csv", "--durations", "Hms"],
         ["timeline", "efpc-call", "--tz", "EUROPE/PARIS"],
         ["diagram", "--format", "DOT"],
+        ["anomalies", "--format", "JSONL"],
+        ["rejects", "--format", "Csv"],
     ],
 )
 def test_fixed_words_and_zone_names_take_any_case(loaded, args):
@@ -225,3 +227,13 @@ def test_a_date_range_says_how_many_contacts_it_cannot_hold(invoke, tmp_path):
     assert "exported 0 contacts" in chat.stderr
     assert "1 contact without Queued At (no CONTACT/STARTED) is outside" in chat.stderr
     assert "without Queued At" in invoke("export", "--help", env={"COLUMNS": "200"}).stdout
+
+
+@pytest.mark.parametrize("command", ["anomalies", "rejects"])
+def test_listings_take_their_format_from_the_output_name(loaded, tmp_path, command):
+    written = tmp_path / f"{command}.jsonl"
+    result = loaded(command, "-o", str(written))
+    assert result.exit_code == 0, result.stderr
+    assert all(json.loads(line) for line in written.read_text(encoding="utf-8").splitlines())
+    refused = loaded(command, "--format", "csv", "-o", str(tmp_path / "x.jsonl"))
+    assert refused.exit_code == 2 and "contradicts the name" in " ".join(refused.stderr.split())

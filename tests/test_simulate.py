@@ -496,6 +496,7 @@ def test_the_default_mix_help_shows_can_be_typed_back():
         ("hourly_curve = [nan" + ", 1" * 23 + "]", "hourly_curve needs 24 finite"),
         ('noise = "yes"', 'noise must be true or false, got "yes"'),
         ("tz = 5", "tz must be a string, got 5"),
+        ('tz = "America"', "unknown time zone 'America'"),  # a folder of zones: was a traceback
     ],
 )
 def test_cli_names_the_file_and_knob_of_a_bad_config(invoke, tmp_path, toml, says):

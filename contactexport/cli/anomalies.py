@@ -2,7 +2,6 @@
 
 import json
 from datetime import tzinfo
-from enum import StrEnum
 from typing import IO, Annotated, Any
 
 import typer
@@ -11,13 +10,17 @@ from rich.text import Text
 
 from contactexport.cli.app import StorePath, app, db_path, err, many, open_store, out
 from contactexport.cli.options import (
+    TABLE_ROWS,
     Channels,
     FromDate,
     Inboxes,
+    ListFormat,
     Output,
     ToDate,
     Zone,
-    one_of,
+    list_format,
+    list_limit,
+    listing_format,
     output_stream,
     parse_zone,
     writable_output,
@@ -27,13 +30,6 @@ from contactexport.export import where_clause, write_csv
 from contactexport.formatting import cell_formatters
 from contactexport.projector import ANOMALY_VIEW
 from contactexport.timestamps import format_ms
-
-
-class Format(StrEnum):
-    table = "table"
-    csv = "csv"
-    jsonl = "jsonl"
-
 
 # csv and jsonl write one line per anomaly: (header, column of the anomalies table, kind of
 # value). What an anomaly shares with the contact's row goes by the report's own header.
@@ -48,7 +44,6 @@ FIELDS = (
     ("Event Time", "time_ms", "timestamp"),
     ("Reason", "reason", "text"),
 )
-TABLE_ROWS = 50
 
 
 @app.command(rich_help_panel="Explain")
@@ -60,25 +55,11 @@ def anomalies(
     channel: Channels = None,
     inbox: Inboxes = None,
     tz: Zone = "UTC",
-    limit: Annotated[
-        int | None,
-        typer.Option(
-            "--limit",
-            "-n",
-            min=1,
-            metavar="N",
-            help=f"Show at most this many rows (default: {TABLE_ROWS} in the table, every "
-            "anomaly in csv and jsonl).",
-        ),
-    ] = None,
+    limit: Annotated[int | None, list_limit("rows")] = None,
     fmt: Annotated[
-        Format,
-        typer.Option(
-            "--format",
-            metavar=one_of(Format),
-            help="A table per contact and reason, or csv / jsonl with one line per anomaly.",
-        ),
-    ] = Format.table,
+        ListFormat | None,
+        list_format("A table per contact and reason, or csv / jsonl with one line per anomaly."),
+    ] = None,
     output: Output = None,
 ) -> None:
     """List contacts whose replay saw impossible events: reason, count, first example.
@@ -90,18 +71,14 @@ def anomalies(
     """
     zone = parse_zone(tz)
     output = writable_output(output, db_path(ctx))
-    if output and fmt is Format.table:
-        raise typer.BadParameter(
-            "the table is for the terminal; to write a file, add --format csv or jsonl",
-            param_hint="--output",
-        )
+    fmt = listing_format(output, fmt)
     filters = filters_from_options(from_date, to_date, channel, inbox, zone)
     # A contact that never started has no Queued At: its anomalies count on their own day.
     where, parameters = where_clause(filters, day_of="coalesce(queued_at, time_ms)")
     # The output first: a file that cannot be written is refused before the catch-up.
     with output_stream(output) as stream, open_store(ctx) as store:
         catch_up_if_behind(store)
-        if fmt is Format.table:
+        if fmt is ListFormat.table:
             _print_table(store.conn, where, parameters, zone, limit or TABLE_ROWS)
             return
         columns = ", ".join(column for _, column, _ in FIELDS)
@@ -146,11 +123,11 @@ def _print_table(conn, where: str, parameters: list[Any], zone: tzinfo, limit: i
     err.print(f"{many(sum(r[3] for r in rows), 'anomaly')} on {many(contacts, 'contact')}{more}")
 
 
-def _write_lines(stream: IO[str], lines: list[tuple], fmt: Format, zone: tzinfo) -> None:
+def _write_lines(stream: IO[str], lines: list[tuple], fmt: ListFormat, zone: tzinfo) -> None:
     """Each anomaly as a CSV row (text made spreadsheet-safe, as export writes it: reasons and
     IDs are whatever the events said) or as a JSON object (null when blank)."""
     by_kind = cell_formatters(zone)
-    if fmt is Format.csv:
+    if fmt is ListFormat.csv:
         formats = [by_kind[kind] for _, _, kind in FIELDS]
         cells = (
             ["" if value is None else f(value) for f, value in zip(formats, line, strict=True)]

@@ -296,6 +296,44 @@ def format_for(
     return chosen
 
 
+class ListFormat(StrEnum):
+    """What the listing commands (anomalies, rejects) write: a table on the terminal, or one
+    line per item for a spreadsheet or a script."""
+
+    table = "table"
+    csv = "csv"
+    jsonl = "jsonl"
+
+
+TABLE_ROWS = 50  # what a listing's table shows unless --limit says otherwise
+
+
+def list_format(help: str):
+    return choice("--format", choices=ListFormat, help=f"{help} Default: from -o's name, or table.")
+
+
+def list_limit(items: str):
+    return typer.Option(
+        "--limit",
+        "-n",
+        min=1,
+        metavar="N",
+        help=f"Show at most this many {items} (default: {TABLE_ROWS} in the table, every one "
+        "in csv and jsonl).",
+    )
+
+
+def listing_format(output: Path | None, chosen: ListFormat | None) -> ListFormat:
+    """--format, else the one -o's name asks for; a table cannot go to a file."""
+    fmt = format_for(output, chosen, ListFormat, ListFormat.table)
+    if output and fmt is ListFormat.table:
+        raise typer.BadParameter(
+            "the table is for the terminal; to write a file, add --format csv or jsonl",
+            param_hint="--output",
+        )
+    return fmt
+
+
 # The files of a store in WAL mode, by the suffix of their name.
 STORE_FILES = {
     "": "the event store",

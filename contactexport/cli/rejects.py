@@ -1,7 +1,6 @@
 """`contactexport rejects`: the lines ingest could not store as events, with the reason."""
 
 import json
-from enum import StrEnum
 from fnmatch import fnmatchcase
 from typing import IO, Annotated
 
@@ -10,21 +9,22 @@ from rich.table import Table
 from rich.text import Text
 
 from contactexport.cli.app import StorePath, app, db_path, err, many, open_store, out
-from contactexport.cli.options import Output, one_of, output_stream, writable_output
+from contactexport.cli.options import (
+    TABLE_ROWS,
+    ListFormat,
+    Output,
+    list_format,
+    list_limit,
+    listing_format,
+    output_stream,
+    writable_output,
+)
 from contactexport.export import write_csv
 from contactexport.formatting import spreadsheet_safe
 from eventstore import StoredReject
 
-
-class Format(StrEnum):
-    table = "table"
-    csv = "csv"
-    jsonl = "jsonl"
-
-
 # The header of csv, the keys of jsonl: the rejects table's own columns.
 FIELDS = ("source", "line", "reason", "rejected_at", "raw")
-TABLE_ROWS = 50
 # Characters of the raw line the table shows: enough to recognise it in the source file.
 RAW_SHOWN = 60
 
@@ -42,25 +42,11 @@ def rejects(
             "match any text, as in the shell (quote them): '*2026-11-02*'.",
         ),
     ] = None,
-    limit: Annotated[
-        int | None,
-        typer.Option(
-            "--limit",
-            "-n",
-            min=1,
-            metavar="N",
-            help=f"Show at most this many rejects (default: {TABLE_ROWS} in the table, every "
-            "reject in csv and jsonl).",
-        ),
-    ] = None,
+    limit: Annotated[int | None, list_limit("rejects")] = None,
     fmt: Annotated[
-        Format,
-        typer.Option(
-            "--format",
-            metavar=one_of(Format),
-            help="A table with each line shortened, or csv / jsonl with each line whole.",
-        ),
-    ] = Format.table,
+        ListFormat | None,
+        list_format("A table with each line shortened, or csv / jsonl with each line whole."),
+    ] = None,
     output: Output = None,
 ) -> None:
     """List the lines ingest kept as rejects: input, line number, reason, when, and the line.
@@ -72,11 +58,7 @@ def rejects(
     Example: contactexport rejects --source '*2026-11-02*' --format csv -o rejects.csv
     """
     output = writable_output(output, db_path(ctx))
-    if output and fmt is Format.table:
-        raise typer.BadParameter(
-            "the table is for the terminal; to write a file, add --format csv or jsonl",
-            param_hint="--output",
-        )
+    fmt = listing_format(output, fmt)
     # The output first: a file that cannot be written is refused before the store is read.
     with output_stream(output) as stream, open_store(ctx) as store:
         kept = [
@@ -84,8 +66,8 @@ def rejects(
             for reject in store.rejects()
             if source is None or fnmatchcase(reject.source or "", source)
         ]
-        shown = kept[: limit or (TABLE_ROWS if fmt is Format.table else None)]
-        if fmt is Format.table:
+        shown = kept[: limit or (TABLE_ROWS if fmt is ListFormat.table else None)]
+        if fmt is ListFormat.table:
             _print_table(shown)
         else:
             _write_lines(stream, shown, fmt)
@@ -117,14 +99,14 @@ def _print_table(shown: list[StoredReject]) -> None:
     out.print(table)
 
 
-def _write_lines(stream: IO[str], shown: list[StoredReject], fmt: Format) -> None:
+def _write_lines(stream: IO[str], shown: list[StoredReject], fmt: ListFormat) -> None:
     """Each reject as a CSV row (text made spreadsheet-safe: a line may start with anything)
     or as a JSON object (null when there is no source or line number)."""
     records = [
         (reject.source, reject.line, reject.reason, reject.rejected_at, _text(reject.raw))
         for reject in shown
     ]
-    if fmt is Format.csv:
+    if fmt is ListFormat.csv:
         write_csv(stream, ([_cell(value) for value in record] for record in records), FIELDS)
         return
     for record in records:

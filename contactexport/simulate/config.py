@@ -103,7 +103,7 @@ def _problems(config: SimulationConfig):
         yield "days must be >= 1"
     try:
         ZoneInfo(config.tz)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder, "America"
         yield f"unknown time zone {config.tz!r}; use an IANA name such as UTC or Europe/Paris"
     if config.agents == 1 or config.agents < 0:
         yield "agents must be 0 (automatic) or at least 2"

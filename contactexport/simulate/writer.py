@@ -1,35 +1,12 @@
-"""Where the simulated events go: a JSONL file (gzip when it ends in .gz) or a binary stream.
-
-The gzip header carries neither a file name nor a time, so the same seed gives the same
-bytes whatever the file is called and whenever it is written.
-"""
+"""Writing the simulated events: JSONL lines in batches, all of each batch even to an
+unbuffered stream. Where they go (stdout, or a file gzipped when its name ends in .gz) is
+`output.output_file`'s job."""
 
 import errno
-import gzip
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
+from collections.abc import Iterable
 from typing import BinaryIO
 
-from contactexport.output import is_stdout, whole_file
-
 BATCH = 4096  # lines per write call: fewer system calls, little memory
-
-
-@contextmanager
-def open_output(path: Path | None, stdout: BinaryIO) -> Iterator[BinaryIO]:
-    """`path`, or `stdout` when it is None or `-`. A file is written completely or not at all
-    (contactexport/output.py): an interrupted run leaves no cut-short log to ingest by mistake."""
-    if is_stdout(path):
-        yield stdout
-        stdout.flush()
-        return
-    with whole_file(path, "wb") as raw:
-        if not path.name.endswith(".gz"):
-            yield raw
-            return
-        with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6) as zipped:
-            yield zipped
 
 
 def write_lines(lines: Iterable[bytes], out: BinaryIO) -> int:
