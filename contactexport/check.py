@@ -52,9 +52,10 @@ def produce_rows(folder: Path) -> list[list[str]]:
 def _replay(folder: Path) -> tuple[list[list[str]], list[str]]:
     """The export rows, and each line ingest rejected as `file:line: reason`."""
     with EventStore(":memory:") as store:
-        ingest_files(store, [folder / EVENTS])
+        report = ingest_files(store, [folder / EVENTS])
         rejected = sorted(store.rejects(), key=lambda reject: reject.line or 0)
-        rejects = [f"{r.source}:{r.line}: {r.reason}" for r in rejected]
+        rejects = [f"{r.source}: {r.why}, not JSONL events" for r in report.refused]
+        rejects += [f"{r.source}:{r.line}: {r.reason}" for r in rejected]
         catch_up(store)
         written = io.StringIO()
         template = folder / LINK_TEMPLATE

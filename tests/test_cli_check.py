@@ -242,3 +242,15 @@ def test_an_expected_csv_saved_as_excel_csv_utf8_matches(invoke, tmp_path):
     expected.write_bytes(b"\xef\xbb\xbf" + text.encode())
     result = invoke("check", str(tmp_path))
     assert result.exit_code == 0, result.stdout
+
+
+def test_events_saved_as_utf16_are_named_not_just_missing_rows(invoke, tmp_path):
+    """Windows PowerShell writes UTF-16 by default: ingest refuses the whole file, and check
+    must say so instead of listing every expected contact as not produced."""
+    folder = copy_fixture(tmp_path)
+    events = folder / "events.jsonl"
+    events.write_bytes(events.read_text(encoding="utf-8").encode("utf-16"))
+    result = invoke("check", str(tmp_path))
+    assert result.exit_code == 1
+    assert f"{events}: looks like UTF-16 text" in " ".join(result.stdout.split())
+    assert invoke("check", "--update", str(tmp_path)).exit_code != 0  # nothing to write from
