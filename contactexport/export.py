@@ -239,7 +239,10 @@ def _json_value(kind: str, value: Any, row_format: RowFormat) -> Any:
         if row_format.durations == "hms":
             return hms(value)
         return value // 1000 if value % 1000 == 0 else value / 1000
-    return float(Decimal(value))
+    amount = Decimal(value)
+    if amount == amount.to_integral_value():
+        return int(amount)  # 25 as the CSV writes it, not 25.0; exact however large
+    return float(amount)
 
 
 def write_jsonl(out: IO[str], rows: Iterable[tuple], row_format: RowFormat) -> int:

@@ -309,6 +309,23 @@ def test_formats_columns_hms_jsonl_and_link(loaded, monkeypatch):
     assert record["Queued-to-Fulfilled Time"] == -120
 
 
+def test_jsonl_money_is_a_number_as_the_csv_writes_it(loaded):
+    """0 and 25, not 0.0 and 25.0; 19.99 as 19.99; and a sum past a float's range stays a
+    JSON number (json.dumps wrote a float's overflow as Infinity, which is not JSON)."""
+    from contactexport.export import RowFormat, _json_value
+
+    assert [_json_value("money", text, RowFormat()) for text in ("0", "25", "19.99")] == [
+        0,
+        25,
+        19.99,
+    ]
+    huge = _json_value("money", "2E+308", RowFormat())
+    assert json.loads(json.dumps(huge)) == 2 * 10**308
+    lines = loaded("export", "--format", "jsonl").stdout.splitlines()
+    amounts = {json.dumps(json.loads(line)["Payment Amount – Completed USD"]) for line in lines}
+    assert "0" in amounts and "0.0" not in amounts
+
+
 def test_as_of_shows_the_world_then_and_leaves_the_projection_alone(loaded):
     before = loaded("export").stdout
     then = {r["Contact ID"]: r for r in parse_csv(
