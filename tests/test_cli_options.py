@@ -227,6 +227,10 @@ def test_a_date_range_says_how_many_contacts_it_cannot_hold(invoke, tmp_path):
     assert "exported 0 contacts" in chat.stderr
     assert "1 contact without Queued At (no CONTACT/STARTED) is outside" in chat.stderr
     assert "without Queued At" in invoke("export", "--help", env={"COLUMNS": "200"}).stdout
+    for command in (["summary", "--metric", "Queued-to-Ended Time"], ["top", "Offered"]):
+        said = " ".join(invoke(*command, "--from", "2026-11-01").stderr.split())
+        assert "2 contacts without Queued At (no CONTACT/STARTED) are outside" in said
+        assert "without Queued At" not in invoke(*command).stderr
 
 
 @pytest.mark.parametrize("command", ["anomalies", "rejects"])

@@ -28,14 +28,13 @@ from contactexport.cli.options import (
     parse_zone,
     writable_output,
 )
-from contactexport.cli.rows import filters_from_options, prepare_rows
+from contactexport.cli.rows import filters_from_options, prepare_rows, undated_note
 from contactexport.columns import HEADERS
 from contactexport.export import (
     ExportQuery,
     RowFormat,
     export_csv,
     query_rows,
-    undated_count,
     write_jsonl,
 )
 
@@ -117,14 +116,10 @@ def export(
             count = write_jsonl(out, query_rows(store.conn, query), row_format)
         else:
             count = export_csv(store.conn, query, row_format, out)
-        dated = from_date is not None or to_date is not None
-        undated = undated_count(store.conn, query) if dated else 0
+        undated = undated_note(store, query)
     err.print(f"exported {many(count, 'contact')}" + (f" to {output}" if output else ""))
     if undated:
-        err.print(
-            f"{many(undated, 'contact')} without Queued At (no CONTACT/STARTED) "
-            f"{'is' if undated == 1 else 'are'} outside any date range: see anomalies"
-        )
+        err.print(undated)
 
 
 def _sort_keys(names: list[str] | None, descending: bool) -> tuple[str, ...]:

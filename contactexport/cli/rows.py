@@ -4,9 +4,10 @@ from collections.abc import Iterator
 
 import typer
 
+from contactexport.cli.app import many
 from contactexport.cli.options import parse_channels, parse_date, parse_statuses
 from contactexport.cli.replay import replay_with_progress
-from contactexport.export import ExportQuery, Filters, query_rows
+from contactexport.export import ExportQuery, Filters, query_rows, undated_count
 from contactexport.projector import AS_OF_TABLE, is_current, project_as_of
 from eventstore import EventStore
 
@@ -55,3 +56,17 @@ def report_rows(store: EventStore, query: ExportQuery, as_of_ms: int | None) -> 
     """Raw rows for the query, after `prepare_rows`."""
     prepare_rows(store, query, as_of_ms)
     return query_rows(store.conn, query)
+
+
+def undated_note(store: EventStore, query: ExportQuery) -> str | None:
+    """After a report over a date range: how many contacts it could not hold because they have
+    no Queued At (their CONTACT/STARTED is missing), since nothing else would say so."""
+    if query.filters.from_date is None and query.filters.to_date is None:
+        return None
+    if undated := undated_count(store.conn, query):
+        verb = "is" if undated == 1 else "are"
+        return (
+            f"{many(undated, 'contact')} without Queued At (no CONTACT/STARTED) {verb} outside "
+            "any date range: see anomalies"
+        )
+    return None

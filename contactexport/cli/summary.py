@@ -26,7 +26,7 @@ from contactexport.cli.options import (
     parse_link_template,
     parse_zone,
 )
-from contactexport.cli.rows import filters_from_options, report_rows
+from contactexport.cli.rows import filters_from_options, report_rows, undated_note
 from contactexport.columns import BY_HEADER
 from contactexport.export import ExportQuery, RowFormat, csv_writer, format_rows
 from contactexport.formatting import hms, seconds, spreadsheet_safe
@@ -121,6 +121,7 @@ def summary(
     query = ExportQuery(filters_from_options(from_date, to_date, channel, inbox, zone, status))
     with open_store(ctx) as store:
         stats = summarize(report_rows(store, query, parse_as_of(as_of, zone)), groups, metric, zone)
+        undated = undated_note(store, query)
     hms_style = durations is DurationStyle.hms
     label = spreadsheet_safe if fmt is TableFormat.csv else str  # group keys are event text
     rows = [
@@ -134,6 +135,8 @@ def summary(
     _emit([*groups, "count", "mean", "median", "p90", "max"], rows, fmt, metric)
     if not rows:
         err.print("no contacts with a value for this metric")
+    if undated:
+        err.print(undated)
 
 
 @app.command(rich_help_panel="Report")
@@ -182,4 +185,7 @@ def top(
     with open_store(ctx) as store:
         rows = report_rows(store, query, parse_as_of(as_of, zone))
         cells = [r for _, r in zip(range(n), format_rows(rows, row_format), strict=False)]
+        undated = undated_note(store, query)
     _emit(list(shown), [c for c in cells if c[4]], fmt, f"top {n} by {metric}")
+    if undated:
+        err.print(undated)
