@@ -58,8 +58,11 @@ _NOT_JSONL: Final = (
     (b"\xff\xfe", "UTF-16 text (byte-order mark FF FE)", "iconv -f UTF-16 -t UTF-8"),
     (b"\xfe\xff", "UTF-16 text (byte-order mark FE FF)", "iconv -f UTF-16 -t UTF-8"),
 )
-# JSON text never holds a NUL byte; binary data and UTF-16 without a byte-order mark soon do.
+# JSON text never holds a NUL byte, while binary data and UTF-16 without a byte-order mark are
+# full of them (UTF-16 every other byte). Only NULs that dense refuse an input: one corrupt
+# line is a reject like any other, and must not cost the good lines around it.
 _NUL_WITHIN: Final = 4096
+_NUL_SHARE: Final = 8  # at least one byte in 8
 
 ProgressCallback = Callable[[int], None]
 Line = bytes | OversizedLine
@@ -92,6 +95,7 @@ class RefusedInput:
     source: str
     why: str
     convert: str | None = None
+    gzipped: bool = False  # what `why` describes is the content once gunzipped
 
 
 @dataclass
@@ -146,7 +150,8 @@ def ingest_files(
                 try:
                     _ingest_chunks(store, chunks, source, report, batch_events)
                 except NotJsonl as refusal:
-                    report.refused.append(RefusedInput(source, *refusal.args))
+                    gzipped = isinstance(stream, gzip.GzipFile)
+                    report.refused.append(RefusedInput(source, *refusal.args, gzipped=gzipped))
     return report
 
 
@@ -302,11 +307,12 @@ def _check_first_bytes(head: bytes) -> None:
     for magic, what, convert in _NOT_JSONL:
         if head.startswith(magic):
             raise NotJsonl(f"looks like {what}", convert)
-    nul = head.find(b"\x00", 0, _NUL_WITHIN)
-    if nul >= 0:
+    start = head[:_NUL_WITHIN]
+    nuls = start.count(b"\x00")
+    if nuls and nuls * _NUL_SHARE >= len(start):
         raise NotJsonl(
-            f"looks like binary data or UTF-16 text without a byte-order mark (byte {nul + 1} "
-            "is NUL)"
+            "looks like binary data or UTF-16 text without a byte-order mark "
+            f"({nuls:,} of its first {len(start):,} bytes are NUL)"
         )
 
 

@@ -232,3 +232,15 @@ def test_another_sqlite_database_is_refused(db, tmp_path):
     said = f"error: {other} looks like a SQLite database, not JSONL events: nothing ingested"
     assert said in result.stderr
     assert (stored(db), stored(db, "SELECT count(*) FROM rejects")) == (0, 0)
+
+
+def test_the_hint_for_a_refused_gzip_unpacks_it_first(db, tmp_path):
+    """What was refused is the content once gunzipped: iconv alone would read gzip bytes."""
+    packed = tmp_path / "u16.jsonl.gz"
+    packed.write_bytes(gzip.compress(b"".join(event_lines(2)).decode().encode("utf-16")))
+    message = " ".join(ingest(db, packed).stderr.split())
+    assert (
+        f"{packed} once gunzipped looks like UTF-16 text (byte-order mark FF FE), not JSONL "
+        f"events: nothing ingested from it; to ingest it: gzip -dc {packed} | iconv -f UTF-16 "
+        f"-t UTF-8 | contactexport --db {db} ingest -"
+    ) in message

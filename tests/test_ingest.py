@@ -244,12 +244,12 @@ NOT_JSONL = {
     ),
     "utf-16 without a mark": (
         lambda _: TEXT.encode("utf-16-le"),
-        "looks like binary data or UTF-16 text without a byte-order mark (byte 2 is NUL)",
+        "looks like binary data or UTF-16 text without a byte-order mark (",
         None,
     ),
     "binary": (
-        lambda _: b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)),
-        "looks like binary data or UTF-16 text without a byte-order mark (byte 8 is NUL)",
+        lambda _: b"\x7fELF\x02\x01\x01\x00" + bytes(56) + bytes(range(256)),  # header padding
+        "looks like binary data or UTF-16 text without a byte-order mark (",
         None,
     ),
 }
@@ -266,7 +266,9 @@ def test_an_input_that_is_not_jsonl_text_is_refused_whole(store, tmp_path, kind,
     path.write_bytes(gzip.compress(data) if packing == "gzip" else data)
     good = write(tmp_path / "good.jsonl", event_lines(2, first=100))
     report = ingest_files(store, [path, good])
-    assert report.refused == [RefusedInput(str(path), why, convert)]
+    [refused] = report.refused
+    assert refused.why.startswith(why)
+    assert refused == RefusedInput(str(path), refused.why, convert, gzipped=packing == "gzip")
     assert [counts.source for counts in report.sources] == [str(good)]
     assert (store.count(), store.reject_count()) == (2, 0)
 
@@ -279,12 +281,20 @@ def test_stdin_that_is_not_jsonl_text_is_refused(store, monkeypatch):
     assert (store.count(), store.reject_count()) == (0, 0)
 
 
-def test_a_nul_byte_past_the_first_bytes_is_only_a_reject(store, tmp_path):
-    """Only the first bytes decide; later, a NUL is one bad line like any other."""
-    lines = [*event_lines(40), b'{"id": "\x00"}\n', event_line(41)]
-    assert len(b"".join(lines[:40])) > 4096
+@pytest.mark.parametrize("before", [1, 40])
+def test_a_stray_nul_byte_is_only_a_reject(store, tmp_path, before):
+    """Only NULs as dense as in binary data or UTF-16 refuse an input: one corrupt line near the
+    start of a small file is a reject, and the good lines around it are stored."""
+    lines = [*event_lines(before), b'{"id": "\x00"}\n', event_line(before + 1)]
     report = ingest_files(store, [write(tmp_path / "e.jsonl", lines)])
-    assert (report.refused, report.total.accepted, report.total.rejected) == ([], 41, 1)
+    assert (report.refused, report.total.accepted, report.total.rejected) == ([], before + 1, 1)
+
+
+def test_the_nul_count_is_in_the_reason(store, tmp_path):
+    path = write(tmp_path / "e.jsonl", [TEXT.encode("utf-16-le")])
+    [refused] = ingest_files(store, [path]).refused
+    size = min(len(TEXT.encode("utf-16-le")), 4096)
+    assert refused.why.endswith(f"({size // 2:,} of its first {size:,} bytes are NUL)")
 
 
 def test_crlf_a_byte_order_mark_and_no_final_newline(store, tmp_path):

@@ -172,11 +172,15 @@ def _print_report(report: IngestReport, path: Path) -> None:
 def _refused(refusal: RefusedInput, store: Path) -> str:
     """'x.xz looks like xz-compressed data, not JSONL events: nothing ingested from it; ...'
     with the command that would read it, when there is one."""
-    said = f"{refusal.source} {refusal.why}, not JSONL events: nothing ingested from it"
+    inside = " once gunzipped" if refusal.gzipped else ""
+    said = f"{refusal.source}{inside} {refusal.why}, not JSONL events: nothing ingested from it"
     if refusal.convert is None or refusal.source == STDIN_SOURCE:
         return said
     name, db = shlex.quote(refusal.source), shlex.quote(str(store))
-    return f"{said}; to ingest it: {refusal.convert} {name} | contactexport --db {db} ingest -"
+    convert = (
+        f"gzip -dc {name} | {refusal.convert}" if refusal.gzipped else f"{refusal.convert} {name}"
+    )
+    return f"{said}; to ingest it: {convert} | contactexport --db {db} ingest -"
 
 
 def _cells(counts: SourceCounts) -> list[Text]:
