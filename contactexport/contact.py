@@ -354,7 +354,9 @@ def _payment(contact: Contact, event: Event) -> None:
     if isinstance(amount, int | float) and not isinstance(amount, bool) and isfinite(amount):
         payment.amount = Decimal(repr(amount))
     elif amount is not None:
-        # The request still counts by its status; its amount cannot be summed, and says why.
+        # The request still counts by its status; its amount, now unknown, is not summed (not
+        # even an earlier event's), and the anomaly says why.
+        payment.amount = None
         reason = f"context.monetaryUnit {amount!r} is not a number: the amount is not summed"
         contact.anomalies.append(Anomaly(event.time_ms, event.event_id, event.type, reason))
 

@@ -54,9 +54,13 @@ def to_ms(moment: datetime) -> int:
 
 
 def to_datetime(ms: int, zone: tzinfo = UTC) -> datetime:
-    """The moment in `zone`; in UTC when its local date would fall outside years 1-9999 (a
-    placeholder time stored before ingest refused them), where no zone can show it."""
-    moment = _EPOCH + ms * _ONE_MS
+    """The moment in `zone`. A placeholder time stored before ingest refused them may fall
+    outside years 1-9999 there: it is then shown in UTC, or past UTC's own range too (year 0
+    or 10000, from an offset at the edge), as the first or last moment a datetime can hold."""
+    try:
+        moment = _EPOCH + ms * _ONE_MS
+    except OverflowError:
+        return (datetime.max if ms > 0 else datetime.min).replace(tzinfo=UTC)
     try:
         return moment.astimezone(zone)
     except OverflowError:

@@ -466,6 +466,14 @@ def test_an_amount_that_is_not_a_number_counts_the_request_but_says_why_it_is_no
     ]
 
 
+def test_an_amount_that_turns_into_text_is_not_summed_from_an_earlier_event():
+    r = row(*inbound_call(
+        pay("CREATED", "08:07", "p1", amount=10),
+        pay("STATUS_CHANGED", "08:08", "p1", amount="19.99", newStatus="COMPLETED"),
+    ))  # fmt: skip
+    assert r["Payment Amount – Completed USD"] == 0
+
+
 def test_a_payment_settled_after_the_contact_ended_still_counts():
     r = row(*inbound_call(), pay("STATUS_CHANGED", "09:00", "p1", newStatus="COMPLETED"))
     assert r["Payment Requests – Completed"] == 1

@@ -72,3 +72,20 @@ def test_a_stored_placeholder_time_is_shown_in_utc_where_no_zone_can_show_it(ms,
     assert expected.endswith("+00:00") and expected[:4] in ("0001", "9999")
     assert format_ms(ms, ZoneInfo(zone)) == expected
     assert timestamp_formatter(ZoneInfo(zone))(ms) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("0001-01-01T00:00:00+01:00", "0001-01-01T00:00:00.000+00:00"),  # year 0 in UTC
+        ("9999-12-31T23:59:59-01:00", "9999-12-31T23:59:59.999+00:00"),  # year 10000 in UTC
+    ],
+)
+def test_a_stored_time_past_utcs_own_range_is_shown_at_its_edge(text, shown):
+    from zoneinfo import ZoneInfo
+
+    from contactexport.timestamps import format_ms, parse_datetime, to_ms
+
+    ms = to_ms(parse_datetime(text))
+    for zone in (None, ZoneInfo("Asia/Tokyo")):
+        assert (format_ms(ms) if zone is None else format_ms(ms, zone)) == shown
