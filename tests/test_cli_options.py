@@ -188,11 +188,19 @@ def test_an_id_starting_with_a_dash_gets_a_hint_to_put_it_after_double_dash(load
     result = loaded("timeline", "-GvHjvjVd2XFD5ko9SOGng", "--why", "Talk Time")
     assert result.exit_code == 2
     assert (
-        "No such option: -G. An ID that starts with - goes after --: contactexport timeline "
+        "No such option: -G. An ID that starts with - goes after --, as in: timeline "
         "--why 'Talk Time' -- -GvHjvjVd2XFD5ko9SOGng"
     ) in message(result)
     long = loaded("timeline", "--GvHjvjVd2XFD5ko9SOGng")
-    assert "goes after --: contactexport timeline -- --GvHjvjVd2XFD5ko9SOGng" in message(long)
+    assert "goes after --, as in: timeline -- --GvHjvjVd2XFD5ko9SOGng" in message(long)
+
+
+def test_no_id_hint_when_an_id_is_already_given(loaded):
+    """`timeline abc -Z`: -Z is an unknown option, not a second ID; moving it after -- would
+    make two arguments."""
+    result = loaded("timeline", "efpc-call", "-Z")
+    assert result.exit_code == 2
+    assert "No such option: -Z" in message(result) and "goes after --" not in message(result)
 
 
 def test_a_misspelt_option_gets_no_id_hint(loaded):

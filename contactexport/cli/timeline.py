@@ -21,9 +21,9 @@ from contactexport.timestamps import format_ms
 from eventstore import EventStore
 
 try:  # typer carries its own copy of click since 0.2x
-    from typer._click.exceptions import NoSuchOption
+    from typer._click.exceptions import NoSuchOption, UsageError
 except ImportError:
-    from click.exceptions import NoSuchOption
+    from click.exceptions import NoSuchOption, UsageError
 
 GROUPS = {
     "identity": ("text",),
@@ -85,7 +85,8 @@ def _closest_ids(store: EventStore, contact_id: str) -> list[str]:
 
 class _IdAfterDashes(Command):
     """`timeline -GvHj…`: click reads an ID starting with - as options and says only `No such
-    option: -G`; the error also says where the ID goes (unless it names an option misspelt)."""
+    option: -G`; the error also says where the ID goes, when moving it there is what the
+    command line lacks (not when it names an option misspelt, or an ID is already given)."""
 
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
         given = list(args)  # click consumes `args` as it parses
@@ -95,12 +96,21 @@ class _IdAfterDashes(Command):
             options = given[: given.index("--")] if "--" in given else given
             word = next((a for a in options if a.startswith(error.option_name)), None)
             if word and not error.possibilities:
-                command = [*(a for a in options if a is not word), "--", word]
-                error.message += (
-                    f". An ID that starts with - goes after --: {ctx.command_path} "
-                    f"{shlex.join(command)}"
-                )
+                moved = [*(a for a in options if a is not word), "--", word]
+                if self._parses(ctx, list(moved)):  # a copy: parsing consumes its list
+                    # From the command on: options given before it (--db) stay where they are.
+                    error.message += (
+                        f". An ID that starts with - goes after --, as in: {ctx.info_name} "
+                        f"{shlex.join(moved)}"
+                    )
             raise
+
+    def _parses(self, ctx: typer.Context, args: list[str]) -> bool:
+        try:
+            self.make_context(ctx.info_name, args, parent=ctx.parent)
+        except UsageError:
+            return False
+        return True
 
 
 @app.command(cls=_IdAfterDashes, rich_help_panel="Explain")
