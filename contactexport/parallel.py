@@ -91,12 +91,11 @@ def catch_up_parallel(
         if touched is None:
             ranges = store.stream_ranges(workers, until=head)
             jobs = [Job(path, scratch[k], head, id_range=r) for k, r in enumerate(ranges)]
-        else:  # sorted ids: consecutive runs of them are ranges too
+        else:  # as many touched conversations each, never none (a process costs ~0.3 s)
             cuts = [len(touched) * k // workers for k in range(workers + 1)]
-            shares = [tuple(touched[a:b]) for a, b in pairwise(cuts)]
+            shares = [tuple(touched[a:b]) for a, b in pairwise(cuts) if a < b]
             jobs = [Job(path, scratch[k], head, streams=t) for k, t in enumerate(shares)]
-        with multiprocessing.get_context("spawn").Pool(len(jobs), _leave_ctrl_c_to_parent) as pool:
-            parts = pool.map(_work, jobs)
+        parts = _run(jobs)
         report = ReplayReport(full=full, position=head)
         for part in parts:
             report.conversations += part.conversations
@@ -105,6 +104,13 @@ def catch_up_parallel(
             report.events += part.events
         _merge(store, [job.scratch for job in jobs], touched, head)
     return report
+
+
+def _run(jobs: list[Job]) -> list[ReplayReport]:
+    if not jobs:
+        return []
+    with multiprocessing.get_context("spawn").Pool(len(jobs), _leave_ctrl_c_to_parent) as pool:
+        return pool.map(_work, jobs)
 
 
 def _merge(store: EventStore, scratches: list[str], touched: list[str] | None, head: int) -> None:

@@ -16,10 +16,8 @@ pass. Memory stays bounded whatever the order; only the cost of those streams ch
 import sqlite3
 import sys
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from functools import partial
-
-import orjson
 
 from eventstore.records import StoredEvent, StreamRange
 
@@ -34,17 +32,15 @@ def scan_streams(
     conn: sqlite3.Connection,
     *,
     until: int | None,
-    only: Iterable[str] | None,
     id_range: StreamRange | None = None,
     buffer_bytes: int,
 ) -> Iterator[tuple[str, list[StoredEvent]]]:
     """(stream id, its events in position order) for each stream, in the order streams end.
 
-    `until` leaves out events after that position; `only` and `id_range` restrict the pass to
-    those streams; `buffer_bytes` bounds the memory of the events held for open streams.
+    `until` leaves out events after that position; `id_range` restricts the pass to those
+    streams; `buffer_bytes` bounds the memory of the events held for open streams.
     """
-    wanted = None if only is None else orjson.dumps(sorted(set(only))).decode()
-    where, parameters = _where(until, wanted, id_range)
+    where, parameters = _where(until, id_range)
     last_positions = conn.execute(
         f"SELECT max(position) FROM events {where} GROUP BY stream_id ORDER BY 1", parameters
     )
@@ -55,7 +51,7 @@ def scan_streams(
         # Events appended after that query (outside a transaction, another process may) are
         # left out: a stream they extend would otherwise never see its new last event.
         until = ends_array[-1]
-        where, parameters = _where(until, wanted, id_range)
+        where, parameters = _where(until, id_range)
     ends = iter(ends_array)
     next_end = next(ends, None)
     # Open streams, each as [bytes held, event, event, ...]: the running size rides along, so
@@ -64,7 +60,7 @@ def scan_streams(
     buffered = 0
     set_aside: set[str] = set()
     sizeof = sys.getsizeof
-    # NOT INDEXED: walk the table in position order even when `only` could use the index.
+    # NOT INDEXED: walk the table in position order even when `id_range` could use the index.
     rows = conn.execute(
         f"SELECT {_COLUMNS} FROM events NOT INDEXED {where} ORDER BY position", parameters
     )
@@ -111,9 +107,7 @@ def _set_aside_oldest(
     return buffered
 
 
-def _where(
-    until: int | None, wanted: str | None, id_range: StreamRange | None
-) -> tuple[str, list[int | str]]:
+def _where(until: int | None, id_range: StreamRange | None) -> tuple[str, list[int | str]]:
     conditions: list[str] = ["stream_id IS NOT NULL"]
     parameters: list[int | str] = []
     if id_range is not None and id_range.low is not None:
@@ -125,9 +119,6 @@ def _where(
     if until is not None:
         conditions.append("position <= ?")
         parameters.append(until)
-    if wanted is not None:
-        conditions.append("stream_id IN (SELECT value FROM json_each(?))")
-        parameters.append(wanted)
     return "WHERE " + " AND ".join(conditions), parameters
 
 

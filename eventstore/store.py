@@ -242,33 +242,31 @@ class EventStore:
         self,
         *,
         until: int | None = None,
-        only: Iterable[str] | None = None,
         id_range: StreamRange | None = None,
         buffer_bytes: int = 32 * 2**20,
     ) -> Iterator[tuple[str, list[StoredEvent]]]:
-        """Each stream (all, `only` those, or those in `id_range`) with its events in position
-        order, events after `until` left out; streams come in the order their last event was
-        stored, except those set aside to bound memory, which come last, by id.
+        """Each stream (all, or those in `id_range`) with its events in position order, events
+        after `until` left out; streams come in the order their last event was stored, except
+        those set aside to bound memory, which come last, by id.
 
         One sequential pass (scan.py): for whole-store work on a big store, faster than
         `iter_streams`, whose index order means random reads. Memory for the events held
         meanwhile is bounded by about `buffer_bytes`.
         """
-        return scan_streams(
-            self.conn, until=until, only=only, id_range=id_range, buffer_bytes=buffer_bytes
-        )
+        return scan_streams(self.conn, until=until, id_range=id_range, buffer_bytes=buffer_bytes)
 
     def stream_ranges(self, parts: int, *, until: int | None = None) -> list[StreamRange]:
         """Ranges of stream ids that together cover every stream, each holding about as many
         of the streams with events up to `until`: for readers that share the work. There are
-        `parts` of them (some empty when streams are fewer), one for an empty store."""
+        `parts` of them, fewer when streams are fewer (none is empty), one for an empty store."""
         rows = self.conn.execute(
             "SELECT DISTINCT stream_id FROM events"
             " WHERE stream_id IS NOT NULL AND position <= ? ORDER BY stream_id",
             (until if until is not None else 2**63 - 1,),
         )
         ids = [stream_id for (stream_id,) in rows]
-        cuts = [ids[len(ids) * k // parts] for k in range(1, parts)] if ids else []
+        starts = sorted({len(ids) * k // parts for k in range(1, parts)} - {0})
+        cuts = [ids[i] for i in starts]
         bounds = [None, *cuts, None]
         return [StreamRange(low, high) for low, high in itertools.pairwise(bounds)]
 

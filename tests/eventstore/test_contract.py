@@ -130,16 +130,10 @@ class EventStoreContract:
         streams = [(sid, [e.position for e in events]) for sid, events in store.scan_streams()]
         assert streams == [("b", [1, 4]), ("c", [5]), ("a", [2, 6])]
 
-    def test_scan_streams_until_a_position_and_of_chosen_streams(self, store):
+    def test_scan_streams_until_a_position(self, store):
         store.append([event(1, "b"), event(2, "a"), event(3, "c"), event(4, "b"), event(5, "a")])
         until = [(sid, [e.position for e in events]) for sid, events in store.scan_streams(until=3)]
         assert until == [("b", [1]), ("a", [2]), ("c", [3])]
-        chosen = store.scan_streams(only=["a", "nope", "a", "c"])
-        assert [(sid, [e.position for e in events]) for sid, events in chosen] == [
-            ("c", [3]),
-            ("a", [2, 5]),
-        ]
-        assert list(store.scan_streams(only=[])) == []
 
     def test_scan_streams_over_its_buffer_sets_the_oldest_streams_aside(self, store):
         """A stream that stays open (here "old", which gains a late event) must not hold its
@@ -195,10 +189,10 @@ class EventStoreContract:
     def test_stream_ranges_share_the_streams_out_evenly_and_once(self, store, parts):
         store.append([event(n, f"s{n % 6}") for n in range(1, 31)] + [event(31, None)])
         ranges = store.stream_ranges(parts)
-        assert len(ranges) == parts
+        assert len(ranges) == min(parts, 6)  # no range left empty
         shares = [[sid for sid, _ in store.scan_streams(id_range=r)] for r in ranges]
         assert sorted(sid for share in shares for sid in share) == [f"s{k}" for k in range(6)]
-        assert max(map(len, shares)) - min(map(len, shares)) <= 1
+        assert max(map(len, shares)) - min(map(len, shares)) <= 1 and min(map(len, shares))
 
     def test_stream_ranges_count_only_the_streams_up_to_until(self, store):
         store.append([event(1, "a"), event(2, "b"), event(3, "c"), event(4, "d")])
@@ -207,10 +201,6 @@ class EventStoreContract:
 
     def test_stream_ranges_of_an_empty_store_cover_everything(self, store):
         assert store.stream_ranges(3) == [StreamRange()]
-
-    def test_scan_streams_only_may_be_any_iterable(self, store):
-        store.append([event(1, "a"), event(2, "b")])
-        assert positions(store.scan_streams(only=(s for s in ["a"]))) == [("a", [1])]
 
     def test_scan_streams_does_not_depend_on_unordered_select_order(self, store):
         store.append([event(1, "a"), event(2, "b"), event(3, "a")])
