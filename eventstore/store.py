@@ -293,14 +293,20 @@ class EventStore:
         ).fetchone()
         return row[0] if row else 0
 
-    def rejects(self) -> list[StoredReject]:
+    def rejects(self, *, source: str | None = None, limit: int | None = None) -> list[StoredReject]:
+        """The rejects in the order they were kept; `source` is a GLOB pattern (`*`, `?`,
+        `[...]`, case-sensitive) over the input's name, and `limit` keeps the first ones."""
+        where, parameters = _source_glob(source)
         rows = self.conn.execute(
-            "SELECT source, line, raw, reason, rejected_at FROM rejects ORDER BY id"
+            f"SELECT source, line, raw, reason, rejected_at FROM rejects{where} ORDER BY id"
+            " LIMIT ?",
+            (*parameters, -1 if limit is None else limit),
         )
         return list(map(StoredReject._make, rows))
 
-    def reject_count(self) -> int:
-        return self.conn.execute("SELECT count(*) FROM rejects").fetchone()[0]
+    def reject_count(self, *, source: str | None = None) -> int:
+        where, parameters = _source_glob(source)
+        return self.conn.execute(f"SELECT count(*) FROM rejects{where}", parameters).fetchone()[0]
 
     def _settle(self) -> None:
         """Wait for a commit handed to the helper thread; on failure undo it and raise."""
@@ -409,6 +415,10 @@ def _statements(script: str) -> Iterator[str]:
         if sqlite3.complete_statement(statement):
             yield statement.strip()
             statement = ""
+
+
+def _source_glob(pattern: str | None) -> tuple[str, tuple[str, ...]]:
+    return ("", ()) if pattern is None else (" WHERE coalesce(source, '') GLOB ?", (pattern,))
 
 
 def _head(conn: sqlite3.Connection) -> int:

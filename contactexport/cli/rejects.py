@@ -1,7 +1,6 @@
 """`contactexport rejects`: the lines ingest could not store as events, with the reason."""
 
 import json
-from fnmatch import fnmatchcase
 from typing import IO, Annotated
 
 import typer
@@ -38,22 +37,25 @@ def rejects(
         typer.Option(
             "--source",
             metavar="PATTERN",
-            help="Only the rejects of this input, named as it was given to ingest; * and ? "
-            "match any text, as in the shell (quote them): '*2026-11-02*'.",
+            help="Only the rejects of this input, named as it was given to ingest; * matches "
+            "any text and ? one character, as in the shell (quote them): '*2026-11-02*'.",
         ),
     ] = None,
     limit: Annotated[int | None, list_limit("rejects")] = None,
     fmt: Annotated[
         ListFormat | None,
-        list_format("A table with each line shortened, or csv / jsonl with each line whole."),
+        list_format(
+            "A table with each line shortened, or each line whole: jsonl exactly, csv "
+            "spreadsheet-safe (a line starting with = + - @ gets a ')."
+        ),
     ] = None,
     output: Output = None,
 ) -> None:
     """List the lines ingest kept as rejects: input, line number, reason, when, and the line.
 
     Oldest first. [bold]--format csv[/] or [bold]jsonl[/] writes every reject with its whole
-    line, for a spreadsheet or a script. Bytes that are not UTF-8 are shown as \\xff. Exits 0
-    either way.
+    line, for a spreadsheet (csv, made spreadsheet-safe) or a script (jsonl, exact). Bytes that
+    are not UTF-8 are shown as \\xff. Exits 0 either way.
 
     Example: contactexport rejects --source '*2026-11-02*' --format csv -o rejects.csv
     """
@@ -61,12 +63,10 @@ def rejects(
     fmt = listing_format(output, fmt)
     # The output first: a file that cannot be written is refused before the store is read.
     with output_stream(output) as stream, open_store(ctx) as store:
-        kept = [
-            reject
-            for reject in store.rejects()
-            if source is None or fnmatchcase(reject.source or "", source)
-        ]
-        shown = kept[: limit or (TABLE_ROWS if fmt is ListFormat.table else None)]
+        kept = store.reject_count(source=source)
+        shown = store.rejects(
+            source=source, limit=limit or (TABLE_ROWS if fmt is ListFormat.table else None)
+        )
         if fmt is ListFormat.table:
             _print_table(shown)
         else:
@@ -74,9 +74,9 @@ def rejects(
     if not kept:
         err.print("no rejects" + (f" from {source}" if source else ""), highlight=False)
         return
-    more = f" (first {len(shown):,} shown)" if len(shown) < len(kept) else ""
+    more = f" (first {len(shown):,} shown)" if len(shown) < kept else ""
     to = f" to {output}" if output else ""
-    err.print(f"{many(len(kept), 'reject')}{more}{to}", markup=False, highlight=False)
+    err.print(f"{many(kept, 'reject')}{more}{to}", markup=False, highlight=False)
 
 
 def _print_table(shown: list[StoredReject]) -> None:

@@ -281,6 +281,18 @@ class EventStoreContract:
         assert [tuple(r)[:4] for r in store.rejects()] == [tuple(binary), tuple(text)]
         assert store.reject_count() == 2
 
+    def test_rejects_of_one_source_and_the_first_few(self, store):
+        """Filtered and cut in SQL: a store that once ingested a binary file holds many."""
+        store.add_rejects(
+            [Reject(f"day-{d}.jsonl", n, "x", "bad") for d in (1, 2) for n in range(1, 4)]
+            + [Reject(None, 1, "x", "bad")]
+        )
+        lines = [(r.source, r.line) for r in store.rejects(source="day-2*", limit=2)]
+        assert lines == [("day-2.jsonl", 1), ("day-2.jsonl", 2)]
+        assert store.reject_count(source="day-?.jsonl") == 6
+        assert store.reject_count(source="DAY-*") == 0  # case-sensitive, as file names are
+        assert store.reject_count(source="*") == 7 and len(store.rejects()) == 7
+
     def test_a_projector_can_write_while_it_iterates(self, store):
         """The replay pattern: stream the events and write rows on the same connection."""
         store.append([event(n, f"s{n % 3}") for n in range(1, 10)])
