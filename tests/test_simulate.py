@@ -6,6 +6,7 @@ import threading
 import tracemalloc
 from collections import Counter, defaultdict
 from datetime import date
+from pathlib import Path
 
 import orjson
 import pytest
@@ -520,3 +521,18 @@ def test_cli_help_documents_the_knobs(invoke):
     result = invoke("simulate", "--help")
     for knob in ("--conversations", "--seed", "--days", "--mix", "--abandon-rate", "--config"):
         assert knob in result.stdout
+
+
+@pytest.mark.parametrize("option", ["-o", "--truth"])
+@pytest.mark.parametrize("suffix", ["", "-wal"])
+def test_simulate_never_writes_over_the_event_store(invoke, tmp_path, option, suffix):
+    """`simulate -o contactexport.db` replaced the archive with JSONL, as export -o once did."""
+    invoke("simulate", "-n", "1", "-o", str(tmp_path / "e.jsonl"))
+    invoke("ingest", str(tmp_path / "e.jsonl"))
+    target = Path(f"{invoke.db}{suffix}")
+    before = target.read_bytes() if target.exists() else None
+    other = ["--truth", str(tmp_path / "t.csv")] if option == "-o" else ["-o", os.devnull]
+    result = invoke("simulate", "-n", "1", option, str(target), *other)
+    assert result.exit_code == 2
+    assert "writing there would destroy it" in " ".join(result.stderr.split())
+    assert (target.read_bytes() if target.exists() else None) == before

@@ -351,14 +351,19 @@ def writable_output(text: str | None, store: Path) -> Path | None:
         return None
     if not path.parent.is_dir():
         raise typer.BadParameter(f"folder {path.parent} does not exist", param_hint="--output")
+    refuse_store(path, store, "--output")
+    return path
+
+
+def refuse_store(path: Path, store: Path, option: str) -> None:
+    """An output naming the event store (or its -wal or -shm file) would destroy it."""
     for suffix, what in STORE_FILES.items():
         if same_file(path, Path(f"{store}{suffix}")):
             raise typer.BadParameter(
                 f"{path} is {what} (--db {store}): writing there would destroy it; name "
                 "another file",
-                param_hint="--output",
+                param_hint=option,
             )
-    return path
 
 
 @contextmanager

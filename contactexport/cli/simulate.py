@@ -11,8 +11,15 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from contactexport.cli.app import app, err
-from contactexport.cli.options import cannot_write, flag, output_name, parse_zone, writing
+from contactexport.cli.app import app, db_path, err
+from contactexport.cli.options import (
+    cannot_write,
+    flag,
+    output_name,
+    parse_zone,
+    refuse_store,
+    writing,
+)
 from contactexport.output import is_stdout, output_file, same_file
 from contactexport.simulate import ConfigError, Simulation, SimulationConfig
 from contactexport.simulate.builder import Conversation
@@ -46,6 +53,7 @@ UnfinishedRate = _rate("unfinished_rate", "Conversations cut off before their co
 
 @app.command(no_args_is_help=False, rich_help_panel="Fixtures and data")
 def simulate(
+    ctx: typer.Context,
     conversations: Annotated[
         int | None,
         typer.Option(
@@ -178,6 +186,9 @@ def simulate(
             noise=noise,
         )
         output, truth = output_name(output, "--output"), output_name(truth, "--truth")
+        for path, option in ((output, "--output"), (truth, "--truth")):
+            if not is_stdout(path):  # the store (--db, or its default) is no place for them
+                refuse_store(path, db_path(ctx), option)
         to_stdout = is_stdout(output)
         events_file = Path("/dev/stdout") if to_stdout else output
         truth_file = Path("/dev/stdout") if is_stdout(truth) else truth
