@@ -166,6 +166,22 @@ def test_a_full_disk_is_a_message_and_exit_1_not_a_traceback(loaded, command):
     assert "error: cannot write /dev/full: No space left on device" in result.stderr
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full")
+@pytest.mark.parametrize(
+    "command",
+    [["diagram"], ["summary", "--metric", "Offered"], ["top", "Offered", "--format", "csv"],
+     ["timeline", "efpc-call", "--json"], ["--help"], ["--version"]],
+)  # fmt: skip
+def test_stdout_on_a_full_disk_is_a_message_and_exit_1_not_a_traceback(loaded, command):
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "contactexport", "--db", str(loaded.db), *command],
+            stdout=full, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.strip() == "error: cannot write stdout: No space left on device"
+
+
 def test_an_output_that_cannot_be_made_exits_2_before_any_work(loaded, tmp_path, monkeypatch):
     def disk_full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")

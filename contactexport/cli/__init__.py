@@ -2,7 +2,7 @@
 
 from importlib import import_module
 
-from contactexport.cli.app import app
+from contactexport.cli.app import app, stdout_failed
 
 # Registration order is the order of `--help`: store, report, explain, fixtures and data.
 COMMANDS = (
@@ -16,4 +16,9 @@ for _name in COMMANDS:
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except OSError as error:  # outside any command: --help or --version to a full disk
+        if not stdout_failed(error):
+            raise
+        raise SystemExit(1) from None

@@ -14,6 +14,8 @@ from rich.console import Console
 from rich.markup import escape
 from typer.core import TyperArgument, TyperCommand, TyperGroup
 
+from contactexport.output import reason_of
+
 if TYPE_CHECKING:
     from eventstore import EventStore
 
@@ -80,16 +82,38 @@ def _ends_cleanly(command: Callable) -> Callable:
     @functools.wraps(command)
     def run(*args, **kwargs):
         try:
-            return command(*args, **kwargs)
+            result = command(*args, **kwargs)
+            sys.stdout.flush()  # a full disk shows here, not as an error at exit
+            return result
         except BrokenPipeError:
-            # Python flushes stdout once more on the way out: let that go nowhere.
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            _stdout_to_nowhere()
             raise typer.Exit(CLOSED_PIPE_EXIT) from None
         except KeyboardInterrupt:
             err.print(INTERRUPTED, highlight=False)
             raise typer.Exit(INTERRUPTED_EXIT) from None
+        except OSError as error:
+            if not stdout_failed(error):
+                raise
+            raise typer.Exit(1) from None
 
     return run
+
+
+def stdout_failed(error: OSError) -> bool:
+    """Whether `error` is a failed write to stdout (`diagram > /dev/full`); if so, say it as
+    `cannot write stdout: reason`. Every file a command opens is named in its errors (and
+    output files are reported by `options.writing`), so an OSError naming no file that reaches
+    here is the stream every command writes without naming it."""
+    if error.filename is not None:
+        return False
+    _stdout_to_nowhere()
+    err.print(f"[red]error:[/] cannot write stdout: {escape(reason_of(error))}", highlight=False)
+    return True
+
+
+def _stdout_to_nowhere() -> None:
+    """Python flushes stdout once more on the way out: let that go nowhere."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 class App(typer.Typer):
