@@ -10,10 +10,12 @@ import math
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from contactexport.timestamps import EARLIEST_YEAR, LATEST_YEAR
 
 # Share of inbound conversations by the channel they start on (normalized, need not sum to 1).
 DEFAULT_MIX = {
@@ -101,6 +103,14 @@ def _problems(config: SimulationConfig):
         yield "conversations must be >= 0"
     if config.days < 1:
         yield "days must be >= 1"
+    elif not (
+        date(EARLIEST_YEAR, 1, 2)
+        <= config.start
+        <= date(LATEST_YEAR, 12, 31) - timedelta(days=config.days)
+    ):
+        # Ingest refuses event times outside these years: the events would all be rejects.
+        # (A day's margin at each end: --tz can move a local day across the year's edge.)
+        yield f"start and days must stay within the years {EARLIEST_YEAR}-{LATEST_YEAR}"
     try:
         ZoneInfo(config.tz)
     except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder, "America"
