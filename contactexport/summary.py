@@ -46,9 +46,14 @@ def bucket(ms: int | None, size: str, zone: tzinfo) -> str:
 
 def _group_key(row: tuple, by: list[str], zone: tzinfo) -> tuple[str, ...]:
     return tuple(
-        bucket(row[_QUEUED], name, zone) if name in TIME_BUCKETS else str(row[_INDEX[name]] or "")
+        bucket(row[_QUEUED], name, zone) if name in TIME_BUCKETS else _part(row[_INDEX[name]])
         for name in by
     )
+
+
+def _part(value: Any) -> str:
+    """A group's text: a count of 0 is a group of its own, only None is blank."""
+    return "" if value is None else str(value)
 
 
 def p90(values: list[float]) -> float:
@@ -81,11 +86,13 @@ def summarize(rows: Iterable[tuple], by: list[str], metric: str, zone: tzinfo) -
 
 
 def _in_order(key: tuple[str, ...], by: list[str]) -> tuple:
-    """Groups in key order, hours in time order: by text, the two 01:00 hours of a night
-    clocks go back would sort by their offsets."""
+    """Groups in key order: hours in time order (by text, the two 01:00 hours of a night
+    clocks go back would sort by their offsets), counts as numbers (2 before 10)."""
     return tuple(
         (part != "", datetime.fromisoformat(part) if part else None)
         if name == "hour"
+        else (part != "", int(part) if part else 0)
+        if name not in TIME_BUCKETS and BY_HEADER[name].kind == "count"
         else (True, part)
         for name, part in zip(by, key, strict=True)
     )

@@ -50,6 +50,22 @@ def test_summary_refuses_a_text_metric(loaded):
     assert result.exit_code == 2 and "not a number" in result.stderr
 
 
+@pytest.mark.parametrize("column", ["Talk Time", "Queued At", "Payment Amount – Completed USD"])
+def test_summary_refuses_to_group_by_a_time_duration_or_amount(loaded, column):
+    """Each value its own group, shown as raw milliseconds: periods group times instead."""
+    result = loaded("summary", "--by", column, "--metric", "Offered")
+    message = " ".join(result.stderr.split())
+    assert result.exit_code == 2 and "group by a text or count column" in message
+    assert "hour, day, week" in message
+
+
+def test_a_count_of_zero_is_a_group_and_counts_sort_as_numbers():
+    rows = [(0, 1000), (10, 2000), (2, 3000), (None, 4000)]
+    made = [report_row({"Offered": offered, "Talk Time": talk}) for offered, talk in rows]
+    stats = summarize(made, ["Offered"], "Talk Time", UTC)
+    assert [s.key for s in stats] == [("",), ("0",), ("2",), ("10",)]  # blank first, as for text
+
+
 def test_top_lists_the_biggest_contributors_with_links(loaded):
     result = loaded("top", "Contact Handle Time", "-n", "3", "--format", "csv",
                     "--link-template", "https://acme.gladly.com/c/{conversation_id}")  # fmt: skip

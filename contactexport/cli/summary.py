@@ -52,11 +52,22 @@ def _metric(name: str, option: str) -> str:
     return header
 
 
+GROUP_KINDS = ("text", "count")
+
+
 def _group(name: str) -> str:
     """A --by group: a period of Queued At (any case), else a report column."""
     if name.lower() in TIME_BUCKETS:
         return name.lower()
-    return parse_header(name, "--by", periods=TIME_BUCKETS)
+    header = parse_header(name, "--by", periods=TIME_BUCKETS)
+    kind = BY_HEADER[header].kind
+    if kind not in GROUP_KINDS:
+        raise typer.BadParameter(
+            f"{header!r} is a {kind}, which makes a group of every value; group by a text or "
+            "count column, or by a period of Queued At: " + ", ".join(TIME_BUCKETS),
+            param_hint="--by",
+        )
+    return header
 
 
 def _number(metric: str, value: float, hms_style: bool) -> str:
