@@ -101,9 +101,9 @@ def summary(
         typer.Option(
             "--by",
             metavar="COLUMN|PERIOD",
-            help="Group by a report column (e.g. 'Entry Point', 'Inbox when First Queued') or a "
-            "period of Queued At: hour, day, week (any case). Repeatable: --by day --by "
-            "'Entry Point'.",
+            help="Group by a text or count column (e.g. 'Entry Point', 'Inbox when First "
+            "Queued', Transferred) or a period of Queued At: hour, day, week (any case). "
+            "Repeatable: --by day --by 'Entry Point'.",
         ),
     ] = None,
     metric: Annotated[
