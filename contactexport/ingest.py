@@ -228,12 +228,17 @@ def _flush(
     if not batch and not rejects:
         return
     with store.transaction():
+        head = store.head()
         result = store.append(batch)
         store.add_rejects(rejects)
+        if result.accepted == len(batch):
+            stored_types = [event[2] for event in batch]
+        else:  # only what was stored counts, not duplicates and conflicts
+            stored_types = [event.type for event in store.read_all(after=head)]
     counts.accepted += result.accepted
     counts.duplicates += result.duplicates
     counts.rejected += len(rejects) + len(result.conflicts)
-    _count_unknown_types(batch, counts, report.unknown_types)
+    _count_unknown_types(stored_types, counts, report.unknown_types)
     room = REJECT_SAMPLE - len(report.first_rejects)
     if room > 0:
         in_line_order = sorted(rejects + result.conflicts, key=lambda reject: reject.line)
@@ -242,8 +247,8 @@ def _flush(
     rejects.clear()
 
 
-def _count_unknown_types(batch: list[tuple], counts: SourceCounts, named: Counter[str]) -> None:
-    unknown = [event[2] for event in batch if event[2] not in KNOWN_TYPES]
+def _count_unknown_types(types: list[str], counts: SourceCounts, named: Counter[str]) -> None:
+    unknown = [event_type for event_type in types if event_type not in KNOWN_TYPES]
     counts.unknown_type += len(unknown)
     for event_type in unknown:
         if event_type in named or len(named) < UNKNOWN_TYPES_NAMED:

@@ -153,6 +153,19 @@ def test_unknown_types_are_archived_and_counted(store):
     assert report.unknown_types == {"ROUTING/REQUEUED": 1}
 
 
+def test_unknown_types_count_only_what_was_stored(store):
+    """A redelivered or conflicting line of an unknown type is not archived a second time, so
+    it is not counted again either (a re-run said "NEWTYPE (3)" having stored nothing)."""
+    line = b'{"id":"u1","type":"NEWTYPE","timestamp":"2026-11-02T08:00:00Z"}\n'
+    conflict = line.replace(b"08:00", b"09:00")
+    report = ingest_lines(store, [line, line, conflict, event_line(1)])
+    counts = report.total
+    assert (counts.accepted, counts.duplicates, counts.rejected) == (2, 1, 1)
+    assert (counts.unknown_type, report.unknown_types) == (1, {"NEWTYPE": 1})
+    again = ingest_lines(store, [line])
+    assert (again.total.unknown_type, again.unknown_types) == (0, {})
+
+
 def test_the_type_shapes_docs_ingest_md_names(store):
     """docs/ingest.md says by example which unknown types are archived (one word in capitals,
     as Gladly's PING is, or ENTITY/ACTION) and which are rejected: the code does the same."""
