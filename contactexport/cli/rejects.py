@@ -45,7 +45,7 @@ def rejects(
     fmt: Annotated[
         ListFormat | None,
         list_format(
-            "A table with each line shortened, or each line whole: jsonl exactly, csv "
+            "A table with each line shortened, or each line whole: jsonl as read, csv "
             "spreadsheet-safe (a line starting with = + - @ gets a ')."
         ),
     ] = None,
@@ -54,7 +54,7 @@ def rejects(
     """List the lines ingest kept as rejects: input, line number, reason, when, and the line.
 
     Oldest first. [bold]--format csv[/] or [bold]jsonl[/] writes every reject with its whole
-    line, for a spreadsheet (csv, made spreadsheet-safe) or a script (jsonl, exact). Bytes that
+    line, for a spreadsheet (csv, made spreadsheet-safe) or a script (jsonl, as read). Bytes that
     are not UTF-8 are shown as \\xff. Exits 0 either way.
 
     Example: contactexport rejects --source '*2026-11-02*' --format csv -o rejects.csv
