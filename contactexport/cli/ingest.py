@@ -57,7 +57,12 @@ def ingest(
     ],
     db: StorePath = None,
     progress: Annotated[
-        bool, flag("--progress/--no-progress", help="Progress bar for large inputs.")
+        bool,
+        flag(
+            "--progress/--no-progress",
+            help="Progress bar on stderr, drawn for inputs over 16 MiB when it is a terminal "
+            "(default: on).",
+        ),
     ] = True,
 ) -> None:
     """Append Gladly events to the store; bad lines are kept as rejects with the reason.

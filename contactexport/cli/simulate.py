@@ -120,7 +120,8 @@ def simulate(
             "--agents",
             min=0,
             metavar="N",
-            help="Agents on staff (default: 0 = ~1 per 40 conversations a day).",
+            help="Agents on staff: 0 for ~1 per 40 conversations a day (the default), else at "
+            "least 2.",
         ),
     ] = None,
     outbound_rate: OutboundRate = None,
