@@ -66,4 +66,6 @@ def line_sql(link_template: str | None) -> str:
         "'{conversation_id}', conversation_id), '{contact_id}', contact_id)"
     )
     cell = _QUOTED.format(c=f"({_SAFE.format(c=f'({link})')})")
+    if "{customer_id}" in link_template:  # blank without a customer, as export.link_for says
+        cell = f"CASE WHEN coalesce(customer_id, '') = '' THEN '' ELSE {cell} END"
     return f"{BEFORE_LINK} || ',' || {cell} || ',' || {AFTER_LINK}"

@@ -121,8 +121,13 @@ class RowFormat:
     for_spreadsheet: bool = True
 
 
-def link_for(template: str, customer_id: str | None, conversation_id: str, contact_id: str) -> str:
-    """Link: the template over the three IDs."""
+def link_for(
+    template: str, customer_id: str | None, conversation_id: str, contact_id: str
+) -> str | None:
+    """Link: the template over the three IDs; blank when it needs the customer and the contact
+    has none (a contact whose events never named one): `https://…/customer//…` leads nowhere."""
+    if not customer_id and "{customer_id}" in template:
+        return None
     return template.format(
         customer_id=customer_id or "", conversation_id=conversation_id, contact_id=contact_id
     )

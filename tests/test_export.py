@@ -1,5 +1,6 @@
 """The CSV written by SQLite's formatting equals the one written cell by cell in Python."""
 
+import csv
 import io
 import json
 from zoneinfo import ZoneInfo
@@ -41,8 +42,10 @@ def store(tmp_path):
     ]
     old[0]["timestamp"] = "1969-12-31T23:59:58.500Z"  # before 1970: floor division matters
     old[1]["timestamp"] = "1970-01-01T00:00:00.001Z"
+    nameless = ev("CONTACT/STARTED", "09:00", "nameless", conversation="nameless")
+    del nameless["content"]["customerId"]  # no customer: a Link that needs one is blank
     with EventStore(tmp_path / "s.db") as s:
-        ingest_files(s, [write_events(tmp_path / "e.jsonl", events + old)])
+        ingest_files(s, [write_events(tmp_path / "e.jsonl", [*events, *old, nameless])])
         catch_up(s)
         yield s
 
@@ -77,6 +80,21 @@ def test_sql_and_python_formatting_agree(store, template):
     written = sql_csv(store, row_format)
     assert written == python_csv(store, row_format)
     assert '"cr\rhere"' in written and '"two\nlines"' in written and '"a,b"' in written
+
+
+def test_a_link_that_needs_the_customer_is_blank_without_one(store):
+    """https://x/customer//nameless leads nowhere: no link is better."""
+    for template, link in (
+        ("https://x/customer/{customer_id}", ""),
+        ("c/{contact_id}", "c/nameless"),
+    ):
+        row_format = RowFormat(link_template=template, columns=("Contact ID", "Link"))
+        for written in (
+            sql_csv(store, RowFormat(link_template=template)),
+            python_csv(store, row_format),
+        ):
+            rows = {r["Contact ID"]: r["Link"] for r in csv.DictReader(io.StringIO(written))}
+            assert rows["nameless"] == link
 
 
 @pytest.mark.parametrize("text", ["-iHMbVH2vffonQO-m3TyjQ", "-A1-A2-A3-A4-A5-A6-A7"])
