@@ -119,7 +119,10 @@ class IngestReport:
 
 
 class BrokenInput(Exception):
-    """An input that stopped making sense half-way (a truncated or corrupt gzip stream)."""
+    """An input that stopped making sense half-way (a truncated or corrupt gzip stream).
+    `partial` is the start of the line it broke in, kept with the reject."""
+
+    partial: bytes = b""
 
 
 class NotJsonl(Exception):
@@ -208,7 +211,8 @@ def _ingest_chunks(
                 _flush(store, batch, rejects, counts, report)
                 pending_bytes = 0
     except BrokenInput as error:
-        rejects.append(Reject(source, line_no + 1, b"", f"{error} (after line {line_no})"))
+        reason = f"{error} (after line {line_no})"
+        rejects.append(Reject(source, line_no + 1, error.partial, reason))
     _flush(store, batch, rejects, counts, report)
     counts.lines = line_no
     report.sources.append(counts)
@@ -339,7 +343,15 @@ def _chunks(blocks: Iterable[bytes]) -> Iterator[list[Line]]:
     carry = b""
     skipped = -1  # > -1 while skipping the tail of an oversized line: its size so far
     head = b""
-    for block in blocks:
+    blocks = iter(blocks)
+    while True:
+        try:
+            block = next(blocks, None)
+        except BrokenInput as error:
+            error.partial = head if skipped >= 0 else carry
+            raise
+        if block is None:
+            break
         chunk = block
         if skipped >= 0:
             end = chunk.find(b"\n")

@@ -405,6 +405,19 @@ def test_a_truncated_small_gzip_keeps_every_complete_line(store, tmp_path):
     assert store.count() == recoverable > 0
 
 
+def test_the_line_a_gzip_breaks_in_is_kept_as_far_as_it_came(store, tmp_path):
+    """Good data is never lost: the start of the cut-off line is the reject's raw text."""
+    whole = gzip.compress(b"".join(event_lines(300)))
+    cut = whole[: len(whole) * 3 // 5]
+    readable = zlib.decompressobj(31).decompress(cut)
+    path = tmp_path / "cut.jsonl.gz"
+    path.write_bytes(cut)
+    ingest_files(store, [path])
+    [reject] = store.rejects()
+    partial = readable[readable.rfind(b"\n") + 1 :]
+    assert partial and reject.raw in (partial, partial.decode())
+
+
 def test_a_payment_naming_no_contact_is_archived_and_changes_no_row(invoke, tmp_path):
     """SPEC §2: only a CONTACT event without its IDs is rejected. A payment that names no
     contact (or no conversation, or names it not as a string) is stored, and counts on no row."""
