@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from conftest import write_events
 
 from builders import ev
@@ -237,3 +238,53 @@ def test_why_names_the_ignored_event_that_would_have_set_the_value(invoke, tmp_p
     assert "CONTACT/FULFILLED after CONTACT/ENDED" in text
     doc = json.loads(invoke("timeline", "late-chat", "--why", "Fulfilled At", "--json").stdout)
     assert [a["reason"] for a in doc["why"]["ignored"]] == ["CONTACT/FULFILLED after CONTACT/ENDED"]
+
+
+def _shown_changes(document: dict) -> list[str]:
+    """Every change the table shows, as it shows it (counters starting at 0 are left out)."""
+    return [
+        f"{c['column']}: {c['old'] or '∅'} → {c['new'] or '∅'}"
+        for event in document["events"]
+        for c in event["changes"]
+        if not (c["old"] == "" and c["new"] == "0")
+    ]
+
+
+@pytest.mark.parametrize("columns", [80, 120])
+def test_timeline_shows_every_change_whole_in_a_terminal_of_80_or_120_columns(loaded, columns):
+    """The column changes are what the command is for: a table squeezed them to nothing below
+    ~150 columns, and cut times and event types with …."""
+    shown = loaded("timeline", "efpc-email", env={"COLUMNS": str(columns)}).stdout
+    lines = [line.strip() for line in shown.splitlines()]
+    assert "…" not in shown
+    assert max(len(line) for line in shown.splitlines()) <= columns
+    assert "Queued-to-Fulfilled Time: 180 → -120" in lines
+    document = json.loads(loaded("timeline", "efpc-email", "--json").stdout)
+    for change in _shown_changes(document):
+        assert change in lines  # whole, on a line of its own
+    for event in document["events"]:
+        assert event["timestamp"] in shown and event["type"] in shown
+    assert "other contact efpc-call" in shown
+    why = loaded("timeline", "efpc-email", "--why", "Fulfilled At", env={"COLUMNS": str(columns)})
+    assert "…" not in why.stdout
+    assert "Fulfilled At: 2026-11-02T08:11:00.000+00:00 → 2026-11-02T08:06:00.000+00:00" in [
+        line.strip() for line in why.stdout.splitlines()
+    ]
+
+
+def test_a_timeline_too_narrow_for_a_change_wraps_it_rather_than_cutting_it(loaded):
+    shown = loaded("timeline", "efpc-email", env={"COLUMNS": "40"}).stdout
+    assert "…" not in shown and max(len(line) for line in shown.splitlines()) <= 40
+    flowing = " ".join(shown.split())
+    for change in _shown_changes(json.loads(loaded("timeline", "efpc-email", "--json").stdout)):
+        assert change in flowing
+
+
+def test_a_wide_timeline_gives_each_event_one_line_with_its_changes_under_it(loaded):
+    lines = loaded("timeline", "efpc-email", env={"COLUMNS": "200"}).stdout.splitlines()
+    heading = next(i for i, line in enumerate(lines) if "other contact efpc-call" in line)
+    assert lines[heading].split() == [
+        "2026-11-02T08:11:00.000+00:00", "CONTACT/ENDED", "by", "CUSTOMER", "other", "contact",
+        "efpc-call",
+    ]  # fmt: skip
+    assert lines[heading + 1].startswith("  Fulfilled At: 2026-11-02T08:11:00.000+00:00 → ")

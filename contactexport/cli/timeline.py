@@ -2,6 +2,7 @@
 
 import difflib
 import json
+import os
 import shlex
 from typing import Annotated, Any
 
@@ -227,79 +228,142 @@ def timeline_json(story: Timeline, fmt, zone, column: str | None = None) -> dict
     return document
 
 
-def _source_label(entry) -> str:
+def _source_label(entry) -> Text:
     if entry.source == OWN:
-        return "this contact"
+        return Text("this contact")
     if entry.source_contact_id:
-        return f"[magenta]other contact {escape(entry.source_contact_id)}[/]"
-    return "[cyan]conversation[/]"
+        return Text(f"other contact {entry.source_contact_id}", style="magenta")
+    return Text("conversation", style="cyan")
+
+
+def _width() -> int:
+    """The width to draw at: COLUMNS, when set, even piped (`COLUMNS=80 contactexport timeline
+    ID | less`), where `out` would otherwise draw at 200; never wider than `out` draws."""
+    columns = os.environ.get("COLUMNS", "")
+    return min(int(columns), out.width) if columns.isdigit() and int(columns) else out.width
+
+
+GAP = "  "
+
+
+def _line(fields: list[Text], widths: list[int]) -> Text:
+    line = Text()
+    for field, width in zip(fields, widths, strict=False):
+        line.append_text(field)
+        line.append(" " * (width - field.cell_len) + GAP)
+    line.rstrip()
+    return line
+
+
+def _headings(rows: list[list[Text]], width: int) -> list[list[Text]]:
+    """Each event's fields (time, event, initiator, then source and state for an event of a
+    contact), in columns as wide as the widest of their kind so that the events line up. When
+    they do not fit on one line, the source and state go on a second, under the event type and
+    initiator; when that does not fit either, each field has a line."""
+    widths = [max(row[i].cell_len for row in rows) for i in range(len(rows[0]))]
+    if len(widths) < 4 or sum(widths) + len(GAP) * (len(widths) - 1) <= width:
+        return [[_line(row, widths)] for row in rows]
+    under = [widths[0], max(widths[1], widths[3]), widths[2]]
+    if sum(under[:2]) + max([widths[2], *widths[4:]]) + len(GAP) * 2 <= width:
+        return [[_line(row[:3], under), _line([Text(""), *row[3:]], under)] for row in rows]
+    return [[field for field in row if field] for row in rows]
+
+
+def _change(change, fmt) -> str:
+    old, new = fmt(change.column, change.old) or "∅", fmt(change.column, change.new) or "∅"
+    return f"{change.column}: {old} → {new}"
+
+
+def _print_events(rows: list[list[Text]], details: list[list[str]], width: int) -> None:
+    """Each event's fields, then what it changed (or why it was ignored), each on lines of its
+    own across the whole width: these are what the reader came for. Nothing is cut with …: a
+    line too long wraps, and a word too long for a line is folded onto the next."""
+    for heading, lines in zip(_headings(rows, width), details, strict=True):
+        out.print()
+        for line in heading:
+            out.print(line, width=width)
+        for detail in lines:
+            for part in Text(detail).wrap(out, width - len(GAP), overflow="fold"):
+                part.rstrip()
+                out.print(Text.assemble(GAP, part), width=width)
+
+
+def _event_fields(entry, zone) -> list[Text]:
+    event = entry.event
+    if entry.anomaly:
+        state = Text.assemble(("ANOMALY", "bold red"), f" {entry.anomaly}")
+    elif entry.state_before:
+        state = Text(f"{entry.state_before} → {entry.state_after}")
+    else:
+        state = Text("")
+    initiator = f"by {event.initiator_type}" if event.initiator_type else ""
+    return [
+        Text(format_ms(event.time_ms, zone)),
+        Text(event.type, style="bold red" if entry.anomaly else "bold"),
+        Text(initiator),
+        _source_label(entry),
+        state,
+    ]
 
 
 def _print_timeline(story: Timeline, fmt, zone) -> None:
     contact = story.contact
+    width = _width()
     out.print(
         f"[bold]Contact {escape(contact.contact_id)}[/] · "
         f"{escape(contact.channel or 'no channel')} · conversation "
-        f"{escape(contact.conversation_id)} · state [bold]{contact.state}[/]"
+        f"{escape(contact.conversation_id)} · state [bold]{contact.state}[/]",
+        width=width,
     )
-    table = Table(show_lines=True)
-    for name in ("time", "event", "initiator", "from", "state"):
-        table.add_column(name, no_wrap=True)
-    table.add_column("changes (counters starting at 0 not shown)")
-    for entry in story.entries:
-        event = entry.event
-        state = f"{entry.state_before} → {entry.state_after}" if entry.state_before else ""
-        changes = "\n".join(
-            f"{c.column}: {fmt(c.column, c.old) or '∅'} → {fmt(c.column, c.new) or '∅'}"
-            for c in entry.changes
-            if not (c.old is None and c.new == 0)
-        )
-        if entry.anomaly:
-            state = f"[red]ANOMALY[/] {escape(entry.anomaly)}"
-        table.add_row(
-            format_ms(event.time_ms, zone),
-            Text(event.type),
-            Text(event.initiator_type or ""),
-            _source_label(entry),
-            state,
-            Text(changes),
-            style="red" if entry.anomaly else None,
-        )
-    out.print(table)
+    out.print(
+        "[dim]Each event, then the columns it changed (counters starting at 0 not shown).[/]",
+        width=width,
+    )
+    _print_events(
+        [_event_fields(entry, zone) for entry in story.entries],
+        [
+            [_change(c, fmt) for c in entry.changes if not (c.old is None and c.new == 0)]
+            for entry in story.entries
+        ],
+        width,
+    )
+    out.print()
     values = dict(zip(HEADERS, story.row, strict=True))
     for title, kinds in GROUPS.items():
-        group = Table("column", "value", title=title, title_justify="left")
+        group = Table(title=title, title_justify="left")
+        group.add_column("column")
+        group.add_column("value", overflow="fold")
         for column in COLUMNS:
             if column.kind in kinds:
                 group.add_row(column.header, Text(fmt(column.header, values[column.header])))
-        out.print(group)
+        out.print(group, width=width)
 
 
 _IGNORED = "what replay ignored for this contact (anomalies)"
 
 
 def _print_why(story: Timeline, column: str, fmt, zone) -> None:
-    out.print(f"[bold]{column}[/]: {BY_HEADER[column].definition}")
+    width = _width()
+    out.print(f"[bold]{column}[/]: {BY_HEADER[column].definition}", width=width)
     for line in explain(story, column, fmt):
-        out.print(f"  {line}", markup=False)
+        out.print(f"  {line}", markup=False, width=width)
     changes = story.changes_of(column)
     if not changes:
-        out.print("  No event changed it.")
+        out.print("  No event changed it.", width=width)
     else:
-        table = Table("time", "event", "from", "old", "new", title="events that produced it")
-        for entry, change in changes:
-            table.add_row(
-                format_ms(entry.event.time_ms, zone),
-                Text(entry.event.type),
-                _source_label(entry),
-                Text(fmt(column, change.old)),
-                Text(fmt(column, change.new)),
-            )
-        out.print(table)
+        out.print("\n[italic]events that produced it[/]", width=width)
+        _print_events(
+            [_event_fields(entry, zone)[:4] for entry, _ in changes],
+            [[_change(change, fmt)] for _, change in changes],
+            width,
+        )
     if story.contact.anomalies:  # often the answer: the event that would have set it
-        ignored = Table("time", "event", "reason", title=_IGNORED)
-        for anomaly in story.contact.anomalies:
-            ignored.add_row(
-                format_ms(anomaly.time_ms, zone), Text(anomaly.event_type), Text(anomaly.reason)
-            )
-        out.print(ignored)
+        out.print(f"\n[italic]{_IGNORED}[/]", width=width)
+        _print_events(
+            [
+                [Text(format_ms(a.time_ms, zone)), Text(a.event_type, style="bold")]
+                for a in story.contact.anomalies
+            ],
+            [[a.reason] for a in story.contact.anomalies],
+            width,
+        )
