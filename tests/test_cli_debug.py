@@ -288,3 +288,18 @@ def test_a_wide_timeline_gives_each_event_one_line_with_its_changes_under_it(loa
         "efpc-call",
     ]  # fmt: skip
     assert lines[heading + 1].startswith("  Fulfilled At: 2026-11-02T08:11:00.000+00:00 → ")
+
+
+def test_the_timeline_row_has_the_link_export_writes(loaded, monkeypatch):
+    """The row is "all 57 columns, as exported": with a link template, Link too."""
+    plain = json.loads(loaded("timeline", "efpc-call", "--json").stdout)
+    assert plain["row"]["Link"] == ""
+    monkeypatch.setenv(
+        "CONTACTEXPORT_LINK_TEMPLATE", "https://x.example/{customer_id}/{contact_id}"
+    )
+    linked = json.loads(loaded("timeline", "efpc-call", "--json").stdout)
+    assert linked["row"]["Link"] == "https://x.example/efpc-cust/efpc-call"
+    exported = list(
+        csv.DictReader(io.StringIO(loaded("export", "--columns", "Contact ID,Link").stdout))
+    )
+    assert {"Contact ID": "efpc-call", "Link": linked["row"]["Link"]} in exported

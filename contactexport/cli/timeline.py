@@ -12,10 +12,19 @@ from rich.table import Table
 from rich.text import Text
 
 from contactexport.cli.app import Command, StorePath, app, db_path, err, open_store, out
-from contactexport.cli.options import AsOf, Zone, flag, parse_as_of, parse_header, parse_zone
+from contactexport.cli.options import (
+    AsOf,
+    LinkTemplate,
+    Zone,
+    flag,
+    parse_as_of,
+    parse_header,
+    parse_link_template,
+    parse_zone,
+)
 from contactexport.cli.rows import catch_up_if_behind
 from contactexport.columns import BY_HEADER, COLUMNS, HEADERS
-from contactexport.export import RowFormat, cell_formatter
+from contactexport.export import RowFormat, cell_formatter, link_for
 from contactexport.projector import TABLE
 from contactexport.timeline import OWN, Timeline, build_timeline, explain
 from contactexport.timestamps import format_ms
@@ -135,6 +144,7 @@ def timeline(
     as_json: Annotated[bool, flag("--json", help="Print JSON (docs/timeline.md).")] = False,
     tz: Zone = "UTC",
     as_of: AsOf = None,
+    link_template: LinkTemplate = None,
 ) -> None:
     """Explain one contact: its events, state and column changes, anomalies, final row.
 
@@ -147,6 +157,7 @@ def timeline(
     zone = parse_zone(tz)
     as_of_ms = parse_as_of(as_of, zone)
     column = parse_header(why, "--why") if why else None
+    template = parse_link_template(link_template)
     with open_store(ctx) as store:
         catch_up_if_behind(store)
         contact_id, conversations = _find_contact(store, contact_id)
@@ -169,6 +180,11 @@ def timeline(
             message = f"no contact {contact_id!r}{when} in {db_path(ctx)}.{hint}"
             err.print(f"[red]error:[/] {escape(message)}")
             raise typer.Exit(1)
+    if template:  # the final row as export writes it, Link included
+        contact = story.contact
+        story.row[HEADERS.index("Link")] = link_for(
+            template, contact.customer_id, contact.conversation_id, contact.contact_id
+        )
     fmt = cell_formatter(RowFormat(zone=zone, for_spreadsheet=False))
     if as_json:
         typer.echo(
