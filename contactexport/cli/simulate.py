@@ -11,7 +11,7 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from contactexport.cli.app import app, db_path, err
+from contactexport.cli.app import app, db_path, err, many
 from contactexport.cli.options import (
     cannot_write,
     flag,
@@ -239,12 +239,13 @@ def simulate(
                 truth_out.flush()  # a full disk shows here, while neither file is in place yet
     seconds = time.perf_counter() - began
     err.print(
-        f"wrote {events:,} events ({config.conversations:,} conversations, seed {config.seed}) "
+        f"wrote {many(events, 'event')} ({many(config.conversations, 'conversation')}, seed "
+        f"{config.seed}) "
         f"to {events_to} in {seconds:.1f} s ({events / max(seconds, 1e-9):,.0f} events/s)",
         soft_wrap=True,
     )
     if truth is not None:
-        err.print(f"wrote {rows:,} intended rows to {truth_to}", soft_wrap=True)
+        err.print(f"wrote {many(rows, 'intended row')} to {truth_to}", soft_wrap=True)
 
 
 def _open_truth(truth: Path | None, stack: ExitStack) -> TextIO | None:
