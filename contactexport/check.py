@@ -1,10 +1,11 @@
 """Regression fixtures: a folder of events and the rows they must produce.
 
-A fixture is `events.jsonl` + `expected.csv` (+ a README line saying what it proves, and
-optionally `link-template.txt`, the Link template the export uses). The events are replayed
-into a throwaway in-memory store and the export is compared cell by cell, rows matched by
-Conversation ID and Contact ID. A line ingest rejects fails the fixture even when the rows
-match: the expected rows were then written without an event the fixture meant to hold.
+A fixture is `events.jsonl` (or `events.jsonl.gz`) + `expected.csv` (+ a README line saying
+what it proves, and optionally `link-template.txt`, the Link template the export uses). The
+events are replayed into a throwaway in-memory store and the export is compared cell by cell,
+rows matched by Conversation ID and Contact ID. A line ingest rejects fails the fixture even
+when the rows match: the expected rows were then written without an event the fixture meant
+to hold.
 """
 
 import csv
@@ -21,6 +22,7 @@ from contactexport.projector import catch_up
 from eventstore import EventStore
 
 EVENTS = "events.jsonl"
+EVENTS_NAMES = (EVENTS, f"{EVENTS}.gz")  # simulate -o writes the second gzipped
 EXPECTED = "expected.csv"
 LINK_TEMPLATE = "link-template.txt"
 
@@ -52,7 +54,7 @@ def produce_rows(folder: Path) -> list[list[str]]:
 def _replay(folder: Path) -> tuple[list[list[str]], list[str]]:
     """The export rows, and each line ingest rejected as `file:line: reason`."""
     with EventStore(":memory:") as store:
-        report = ingest_files(store, [folder / EVENTS])
+        report = ingest_files(store, [events_file(folder) or folder / EVENTS])
         rejected = sorted(store.rejects(), key=lambda reject: reject.line or 0)
         rejects = [f"{r.source}: {r.why}, not JSONL events" for r in report.refused]
         rejects += [f"{r.source}:{r.line}: {r.reason}" for r in rejected]
@@ -71,9 +73,10 @@ def _keyed(rows: list[dict[str, str]]) -> dict[tuple[str, str], dict[str, str]]:
 
 def check_fixture(folder: Path) -> FixtureResult:
     result = FixtureResult(folder)
-    for name in (EVENTS, EXPECTED):
-        if not (folder / name).is_file():
-            result.problems.append(f"{folder / name}: missing")
+    if events_file(folder) is None:
+        result.problems.append(f"{folder / EVENTS}: missing")
+    if not (folder / EXPECTED).is_file():
+        result.problems.append(f"{folder / EXPECTED}: missing")
     if result.problems:
         return result
     try:
@@ -137,6 +140,11 @@ def update_fixture(folder: Path) -> Update:
     return Update(len(rows), rejects, changed)
 
 
+def events_file(folder: Path) -> Path | None:
+    """The fixture's events: events.jsonl, else events.jsonl.gz."""
+    return next((folder / n for n in EVENTS_NAMES if (folder / n).is_file()), None)
+
+
 def fixture_folders(paths: list[Path]) -> list[Path]:
     """Every fixture folder at or below the given paths, at any depth, each once.
 
@@ -150,7 +158,7 @@ def fixture_folders(paths: list[Path]) -> list[Path]:
         found = []
         for folder, subfolders, files in os.walk(path):
             subfolders[:] = [name for name in subfolders if not name.startswith(".")]
-            if EVENTS in files or EXPECTED in files:
+            if EXPECTED in files or any(name in files for name in EVENTS_NAMES):
                 found.append(Path(folder))
         folders.update(dict.fromkeys(sorted(found)))
     return list(folders)

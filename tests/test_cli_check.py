@@ -1,6 +1,7 @@
 """check: regression fixtures through the CLI."""
 
 import errno
+import gzip
 import io
 import shutil
 
@@ -254,3 +255,14 @@ def test_events_saved_as_utf16_are_named_not_just_missing_rows(invoke, tmp_path)
     assert result.exit_code == 1
     assert f"{events}: looks like UTF-16 text" in " ".join(result.stdout.split())
     assert invoke("check", "--update", str(tmp_path)).exit_code != 0  # nothing to write from
+
+
+def test_a_fixture_may_keep_its_events_gzipped(invoke, tmp_path):
+    """`simulate -o fixtures/x/events.jsonl.gz` makes a fixture too."""
+    folder = copy_fixture(tmp_path)
+    events = folder / "events.jsonl"
+    (folder / "events.jsonl.gz").write_bytes(gzip.compress(events.read_bytes()))
+    events.unlink()
+    result = invoke("check", str(tmp_path))
+    assert result.exit_code == 0, result.stdout
+    assert "1 of 1 fixtures match" in result.stderr

@@ -12,6 +12,7 @@ from contactexport.check import (
     EVENTS,
     EXPECTED,
     check_fixture,
+    events_file,
     fixture_folders,
     update_fixture,
 )
@@ -25,8 +26,8 @@ def check(
         list[Path],
         typer.Argument(
             metavar="DIR",
-            help="Fixture folders (events.jsonl + expected.csv), or folders holding them at any "
-            "depth.",
+            help="Fixture folders (events.jsonl or events.jsonl.gz + expected.csv), or folders "
+            "holding them at any depth.",
             exists=True,
             file_okay=False,
         ),
@@ -77,7 +78,7 @@ def _update(folders: list[Path]) -> None:
     event ingest rejects, or its expected.csv cannot be written (it is then left as it was)."""
     failed = 0
     for folder in folders:
-        if not (folder / EVENTS).is_file():
+        if events_file(folder) is None:
             failed += 1
             err.print(f"[red]error:[/] {escape(str(folder / EVENTS))}: missing, nothing to replay")
             continue
