@@ -148,14 +148,30 @@ def ingest_files(
     report = report if report is not None else IngestReport()
     with store.background_commits():
         for path in paths:
-            with _open(path) as (stream, source, position):
-                chunks = _chunks(_blocks(stream, position, on_progress))
-                try:
-                    _ingest_chunks(store, chunks, source, report, batch_events)
-                except NotJsonl as refusal:
-                    gzipped = isinstance(stream, gzip.GzipFile)
-                    report.refused.append(RefusedInput(source, *refusal.args, gzipped=gzipped))
+            try:
+                _ingest_input(store, path, report, batch_events, on_progress)
+            except OSError as error:  # reading it (stdin open write-only, a failing disk)
+                if error.filename is not None:
+                    raise
+                name = STDIN_SOURCE if str(path) == STDIN else str(path)
+                raise OSError(error.errno, error.strerror, name) from error
     return report
+
+
+def _ingest_input(
+    store: EventStore,
+    path: str | Path,
+    report: IngestReport,
+    batch_events: int,
+    on_progress: ProgressCallback | None,
+) -> None:
+    with _open(path) as (stream, source, position):
+        chunks = _chunks(_blocks(stream, position, on_progress))
+        try:
+            _ingest_chunks(store, chunks, source, report, batch_events)
+        except NotJsonl as refusal:
+            gzipped = isinstance(stream, gzip.GzipFile)
+            report.refused.append(RefusedInput(source, *refusal.args, gzipped=gzipped))
 
 
 def ingest_lines(

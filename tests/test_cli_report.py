@@ -182,6 +182,29 @@ def test_stdout_on_a_full_disk_is_a_message_and_exit_1_not_a_traceback(loaded, c
     assert done.stderr.strip() == "error: cannot write stdout: No space left on device"
 
 
+@pytest.mark.parametrize("command", [["diagram"], ["replay"]])
+def test_a_closed_stdout_is_no_reason_to_fail(loaded, command):
+    """`contactexport replay >&-`: nothing to say on stdout, nothing wrong (was AttributeError:
+    sys.stdout is None)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "contactexport", "--db", str(loaded.db), *command],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        preexec_fn=lambda: os.close(1),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+
+
+def test_stdin_that_cannot_be_read_is_named_not_blamed_on_stdout(loaded, tmp_path):
+    with open(tmp_path / "write-only", "w") as write_only:
+        done = subprocess.run(
+            [sys.executable, "-m", "contactexport", "--db", str(loaded.db), "ingest", "-"],
+            stdin=write_only, capture_output=True, text=True,
+        )  # fmt: skip
+    assert done.returncode == 2
+    assert "error: cannot read <stdin>: Bad file descriptor" in " ".join(done.stderr.split())
+    assert "stdout" not in done.stderr and "Traceback" not in done.stderr
+
+
 def test_an_output_that_cannot_be_made_exits_2_before_any_work(loaded, tmp_path, monkeypatch):
     def disk_full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")

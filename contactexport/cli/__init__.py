@@ -1,8 +1,9 @@
 """Command line entry point: each command lives in its own module and registers on `app`."""
 
+import sys
 from importlib import import_module
 
-from contactexport.cli.app import app, stdout_failed
+from contactexport.cli.app import StdoutError, TaggedStdout, app, say_stdout_failed
 
 # Registration order is the order of `--help`: store, report, explain, fixtures and data.
 COMMANDS = (
@@ -16,9 +17,10 @@ for _name in COMMANDS:
 
 
 def main() -> None:
+    if sys.stdout is not None:  # None when the shell closed it (`>&-`)
+        sys.stdout = TaggedStdout(sys.stdout)
     try:
         app()
-    except OSError as error:  # outside any command: --help or --version to a full disk
-        if not stdout_failed(error):
-            raise
+    except StdoutError as error:  # outside any command: --help or --version to a full disk
+        say_stdout_failed(error)
         raise SystemExit(1) from None

@@ -1,5 +1,6 @@
 """The typer application and what every command shares: the store path and the stderr console."""
 
+import contextlib
 import functools
 import os
 import signal
@@ -7,7 +8,7 @@ import sys
 from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 from rich.console import Console
@@ -83,7 +84,8 @@ def _ends_cleanly(command: Callable) -> Callable:
     def run(*args, **kwargs):
         try:
             result = command(*args, **kwargs)
-            sys.stdout.flush()  # a full disk shows here, not as an error at exit
+            if sys.stdout is not None:  # None when the shell closed it (`>&-`)
+                sys.stdout.flush()  # a full disk shows here, not as an error at exit
             return result
         except BrokenPipeError:
             _stdout_to_nowhere()
@@ -91,29 +93,60 @@ def _ends_cleanly(command: Callable) -> Callable:
         except KeyboardInterrupt:
             err.print(INTERRUPTED, highlight=False)
             raise typer.Exit(INTERRUPTED_EXIT) from None
-        except OSError as error:
-            if not stdout_failed(error):
-                raise
+        except StdoutError as error:
+            say_stdout_failed(error)
             raise typer.Exit(1) from None
 
     return run
 
 
-def stdout_failed(error: OSError) -> bool:
-    """Whether `error` is a failed write to stdout (`diagram > /dev/full`); if so, say it as
-    `cannot write stdout: reason`. Every file a command opens is named in its errors (and
-    output files are reported by `options.writing`), so an OSError naming no file that reaches
-    here is the stream every command writes without naming it."""
-    if error.filename is not None:
-        return False
+class StdoutError(OSError):
+    """Writing stdout failed (`diagram > /dev/full`). Raised by `TaggedStdout`, so that it is
+    told apart from every other OSError that names no file (stdin, a fork, stderr)."""
+
+
+class TaggedStdout:
+    """sys.stdout, whose write errors are raised as StdoutError; a reader that left (a closed
+    pipe) stays a BrokenPipeError, for `_ends_cleanly`. Everything else is the stream's own."""
+
+    def __init__(self, stream: "TextIO") -> None:
+        self._stream = stream
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+    def write(self, text: str) -> int:
+        return _tagged(self._stream.write, text)
+
+    def writelines(self, lines) -> None:
+        _tagged(self._stream.writelines, lines)
+
+    def flush(self) -> None:
+        _tagged(self._stream.flush)
+
+
+def _tagged(call: Callable, *args):
+    try:
+        return call(*args)
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        raise StdoutError(error.errno, error.strerror) from error
+
+
+def say_stdout_failed(error: OSError) -> None:
+    """`cannot write stdout: reason`, once stdout goes nowhere (Python flushes it on the way
+    out); stderr failing too is past telling."""
     _stdout_to_nowhere()
-    err.print(f"[red]error:[/] cannot write stdout: {escape(reason_of(error))}", highlight=False)
-    return True
+    message = f"[red]error:[/] cannot write stdout: {escape(reason_of(error))}"
+    with contextlib.suppress(OSError):
+        err.print(message, highlight=False)
 
 
 def _stdout_to_nowhere() -> None:
     """Python flushes stdout once more on the way out: let that go nowhere."""
-    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    if sys.stdout is not None:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 class App(typer.Typer):

@@ -38,7 +38,7 @@ from contactexport.ingest import (
     ingest_files,
     input_size,
 )
-from contactexport.output import same_file
+from contactexport.output import reason_of, same_file
 
 # Inputs smaller than this are done before a bar is worth drawing.
 PROGRESS_FROM_BYTES = 16 << 20
@@ -88,6 +88,14 @@ def ingest(
                 highlight=False,
             )
             raise typer.Exit(1) from None
+        except OSError as error:  # an input that cannot be read (named by ingest_files)
+            err.print(
+                f"[red]error:[/] cannot read {escape(f'{error.filename}: {reason_of(error)}')}. "
+                "Batches before this point are stored; run the same command again to add the "
+                "rest.",
+                highlight=False,
+            )
+            raise typer.Exit(2) from None
         except KeyboardInterrupt:
             err.print(
                 "interrupted: the batches committed so far are stored; run the same command "
