@@ -500,6 +500,8 @@ def test_the_default_mix_help_shows_can_be_typed_back():
         ('tz = "America"', "unknown time zone 'America'"),  # a folder of zones: was a traceback
         ("start = 0001-01-01", "start and days must stay within the years 1900-2999"),
         ("start = 2999-12-31", "start and days must stay within the years 1900-2999"),
+        ("start = 2999-12-25", "start and days must stay within the years 1900-2999"),  # tail
+        ("days = 1100000", "start and days must stay within the years 1900-2999"),
     ],
 )
 def test_cli_names_the_file_and_knob_of_a_bad_config(invoke, tmp_path, toml, says):

@@ -10,12 +10,14 @@ import math
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from contactexport.timestamps import EARLIEST_YEAR, LATEST_YEAR
+
+TAIL_DAYS = 14
 
 # Share of inbound conversations by the channel they start on (normalized, need not sum to 1).
 DEFAULT_MIX = {
@@ -104,12 +106,13 @@ def _problems(config: SimulationConfig):
     if config.days < 1:
         yield "days must be >= 1"
     elif not (
-        date(EARLIEST_YEAR, 1, 2)
-        <= config.start
-        <= date(LATEST_YEAR, 12, 31) - timedelta(days=config.days)
+        date(EARLIEST_YEAR, 1, 2).toordinal()
+        <= config.start.toordinal()
+        <= date(LATEST_YEAR, 12, 31).toordinal() - config.days - TAIL_DAYS
     ):
         # Ingest refuses event times outside these years: the events would all be rejects.
-        # (A day's margin at each end: --tz can move a local day across the year's edge.)
+        # Margins: --tz moves a local day across the year's edge, and conversations go on
+        # after the last day of arrivals (a few days; TAIL_DAYS is a generous bound).
         yield f"start and days must stay within the years {EARLIEST_YEAR}-{LATEST_YEAR}"
     try:
         ZoneInfo(config.tz)
