@@ -162,7 +162,8 @@ COLUMNS: tuple[Column, ...] = (
     _text("Contact ID", "contact_id", "The contact's Gladly ID.", True),
     Column("Link", "link", "text", link,
            "The configured link template over the customer, conversation and contact IDs; "
-           "blank when none is configured.", True),
+           "blank when none is configured, or when it needs the customer and there is none.",
+           True),
     _text("Channel", "channel", "The channel of the contact's events.", True),
     _text("Direction", "direction",
           "From the STARTED initiator: CUSTOMER, INTERNAL, EXTERNAL = INBOUND; AGENT, "

@@ -8,6 +8,7 @@ what `export.format_rows` + `csv.writer` write.
 """
 
 import re
+import string
 
 from contactexport.columns import COLUMNS
 from contactexport.formatting import cell_formatters, spreadsheet_safe
@@ -56,6 +57,15 @@ _QUOTED = (
 )
 
 
+def needs_customer(link_template: str) -> bool:
+    """Whether the template fills in {customer_id} (as `{customer_id!s}` too; `{{customer_id}}`
+    is literal text): without a customer, its Link is blank rather than a broken address."""
+    return any(
+        field and re.split(r"[.\[]", field)[0] == "customer_id"
+        for _, field, _, _ in string.Formatter().parse(link_template)
+    )
+
+
 def line_sql(link_template: str | None) -> str:
     """The whole line: the stored halves around the Link cell (blank without a template)."""
     if not link_template:
@@ -66,6 +76,6 @@ def line_sql(link_template: str | None) -> str:
         "'{conversation_id}', conversation_id), '{contact_id}', contact_id)"
     )
     cell = _QUOTED.format(c=f"({_SAFE.format(c=f'({link})')})")
-    if "{customer_id}" in link_template:  # blank without a customer, as export.link_for says
+    if needs_customer(link_template):  # blank without a customer, as export.link_for is
         cell = f"CASE WHEN coalesce(customer_id, '') = '' THEN '' ELSE {cell} END"
     return f"{BEFORE_LINK} || ',' || {cell} || ',' || {AFTER_LINK}"

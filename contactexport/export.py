@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import IO, Any, Literal
 
 from contactexport.columns import BY_HEADER, COLUMNS, HEADERS
-from contactexport.csv_lines import line_sql
+from contactexport.csv_lines import line_sql, needs_customer
 from contactexport.formatting import cell_formatters, hms
 from contactexport.projector import FIELDS, TABLE
 from contactexport.timestamps import format_ms, to_ms
@@ -126,7 +126,7 @@ def link_for(
 ) -> str | None:
     """Link: the template over the three IDs; blank when it needs the customer and the contact
     has none (a contact whose events never named one): `https://…/customer//…` leads nowhere."""
-    if not customer_id and "{customer_id}" in template:
+    if not customer_id and needs_customer(template):
         return None
     return template.format(
         customer_id=customer_id or "", conversation_id=conversation_id, contact_id=contact_id

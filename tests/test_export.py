@@ -86,7 +86,9 @@ def test_a_link_that_needs_the_customer_is_blank_without_one(store):
     """https://x/customer//nameless leads nowhere: no link is better."""
     for template, link in (
         ("https://x/customer/{customer_id}", ""),
+        ("https://x/{customer_id!s}/{contact_id}", ""),
         ("c/{contact_id}", "c/nameless"),
+        ("c/{{customer_id}}/{contact_id}", "c/{customer_id}/nameless"),  # literal braces
     ):
         row_format = RowFormat(link_template=template, columns=("Contact ID", "Link"))
         for written in (
