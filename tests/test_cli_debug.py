@@ -303,3 +303,12 @@ def test_the_timeline_row_has_the_link_export_writes(loaded, monkeypatch):
         csv.DictReader(io.StringIO(loaded("export", "--columns", "Contact ID,Link").stdout))
     )
     assert {"Contact ID": "efpc-call", "Link": linked["row"]["Link"]} in exported
+
+
+def test_an_ordinary_timeline_keeps_each_event_heading_on_two_lines_at_80(loaded):
+    """Assignee updates (29 characters) and a 29-character time do not push every event into
+    one field per line: only the source and state move to a second line."""
+    shown = loaded("timeline", "efpc-email", env={"COLUMNS": "80"}).stdout
+    heading = next(line for line in shown.splitlines() if "CONTACT/STARTED" in line)
+    assert heading.startswith("2026-11-02T08:08:00.000+00:00") and "by CUSTOMER" in heading
+    assert loaded("timeline", "efpc-email", env={"COLUMNS": "2"}).exit_code == 0  # no crash

@@ -256,10 +256,12 @@ def _width() -> int:
     """The width to draw at: COLUMNS, when set, even piped (`COLUMNS=80 contactexport timeline
     ID | less`), where `out` would otherwise draw at 200; never wider than `out` draws."""
     columns = os.environ.get("COLUMNS", "")
-    return min(int(columns), out.width) if columns.isdigit() and int(columns) else out.width
+    width = min(int(columns), out.width) if columns.isdigit() and int(columns) else out.width
+    return max(width, NARROWEST)
 
 
 GAP = "  "
+NARROWEST = 20  # columns drawn at the least: lines are indented by GAP, and wrap beyond it
 
 
 def _line(fields: list[Text], widths: list[int]) -> Text:
@@ -274,15 +276,27 @@ def _line(fields: list[Text], widths: list[int]) -> Text:
 def _headings(rows: list[list[Text]], width: int) -> list[list[Text]]:
     """Each event's fields (time, event, initiator, then source and state for an event of a
     contact), in columns as wide as the widest of their kind so that the events line up. When
-    they do not fit on one line, the source and state go on a second, under the event type and
-    initiator; when that does not fit either, each field has a line."""
+    they do not fit on one line, the source and state go on a line of their own, unpadded;
+    when the first three do not fit either, each field has a line."""
     widths = [max(row[i].cell_len for row in rows) for i in range(len(rows[0]))]
-    if len(widths) < 4 or sum(widths) + len(GAP) * (len(widths) - 1) <= width:
+    if _fits(widths, width):
         return [[_line(row, widths)] for row in rows]
-    under = [widths[0], max(widths[1], widths[3]), widths[2]]
-    if sum(under[:2]) + max([widths[2], *widths[4:]]) + len(GAP) * 2 <= width:
-        return [[_line(row[:3], under), _line([Text(""), *row[3:]], under)] for row in rows]
-    return [[field for field in row if field] for row in rows]
+    if not _fits(widths[:3], width):
+        return [[field for field in row if field] for row in rows]
+    under_event = " " * (widths[0] + len(GAP))
+    return [[_line(row[:3], widths[:3]), *_unpadded(row[3:], under_event, width)] for row in rows]
+
+
+def _fits(widths: list[int], width: int) -> bool:
+    return sum(widths) + len(GAP) * (len(widths) - 1) <= width
+
+
+def _unpadded(fields: list[Text], indent: str, width: int) -> list[Text]:
+    """Source and state on one line, under the event type when they fit there."""
+    shown = Text(GAP).join(field for field in fields if field)
+    if not shown:
+        return []
+    return [Text(indent if len(indent) + shown.cell_len <= width else GAP) + shown]
 
 
 def _change(change, fmt) -> str:
