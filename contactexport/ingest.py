@@ -228,7 +228,7 @@ def _ingest_chunks(
                 pending_bytes = 0
     except BrokenInput as error:
         reason = f"{error} (after line {line_no})"
-        rejects.append(Reject(source, line_no + 1, error.partial, reason))
+        rejects.append(Reject(source, line_no + 1, _raw(error.partial), reason))
     _flush(store, batch, rejects, counts, report)
     counts.lines = line_no
     report.sources.append(counts)
@@ -254,7 +254,7 @@ def _flush(
         if result.accepted == len(batch):
             stored_types = [event[2] for event in batch]
         else:  # only what was stored counts, not duplicates and conflicts
-            stored_types = [event.type for event in store.read_all(after=head)]
+            stored_types = store.types_after(head)
     counts.accepted += result.accepted
     counts.duplicates += result.duplicates
     counts.rejected += len(rejects) + len(result.conflicts)

@@ -215,6 +215,14 @@ class EventStore:
         )
         return map(_make_event, cursor)
 
+    def types_after(self, position: int) -> list[str]:
+        """The type of every event after a position, in order: what an append just stored,
+        without reading the events themselves."""
+        rows = self.conn.execute(
+            "SELECT type FROM events WHERE position > ? ORDER BY position", (position,)
+        )
+        return [event_type for (event_type,) in rows]
+
     def iter_streams(
         self, stream_ids: Iterable[str] | None = None
     ) -> Iterator[tuple[str, list[StoredEvent]]]:

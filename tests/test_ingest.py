@@ -415,7 +415,7 @@ def test_the_line_a_gzip_breaks_in_is_kept_as_far_as_it_came(store, tmp_path):
     ingest_files(store, [path])
     [reject] = store.rejects()
     partial = readable[readable.rfind(b"\n") + 1 :]
-    assert partial and reject.raw in (partial, partial.decode())
+    assert partial and reject.raw == partial.decode()  # text, as any UTF-8 reject is kept
 
 
 def test_a_payment_naming_no_contact_is_archived_and_changes_no_row(invoke, tmp_path):

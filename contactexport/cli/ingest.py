@@ -60,8 +60,8 @@ def ingest(
         bool,
         flag(
             "--progress/--no-progress",
-            help="Progress bar on stderr, drawn for inputs over 16 MiB when it is a terminal "
-            "(default: on).",
+            help="Progress bar on stderr, drawn when it is a terminal for inputs over 16 MiB "
+            "or of unknown size (stdin, a pipe) (default: on).",
         ),
     ] = True,
 ) -> None:

@@ -281,6 +281,11 @@ class EventStoreContract:
         assert [tuple(r)[:4] for r in store.rejects()] == [tuple(binary), tuple(text)]
         assert store.reject_count() == 2
 
+    def test_types_after_a_position(self, store):
+        store.append([event(1), NewEvent("e2", "s1", "OTHER/TYPE", 2_000, "{}")])
+        assert store.types_after(0) == ["T/HAPPENED", "OTHER/TYPE"]
+        assert store.types_after(1) == ["OTHER/TYPE"] and store.types_after(2) == []
+
     def test_rejects_of_one_source_and_the_first_few(self, store):
         """Filtered and cut in SQL: a store that once ingested a binary file holds many."""
         store.add_rejects(
