@@ -53,6 +53,7 @@ def _metric(name: str, option: str) -> str:
 
 
 GROUP_KINDS = ("text", "count")
+_KIND_WORDS = {"timestamp": "a time", "duration": "a duration", "money": "an amount"}
 
 
 def _group(name: str) -> str:
@@ -63,8 +64,8 @@ def _group(name: str) -> str:
     kind = BY_HEADER[header].kind
     if kind not in GROUP_KINDS:
         raise typer.BadParameter(
-            f"{header!r} is a {kind}, which makes a group of every value; group by a text or "
-            "count column, or by a period of Queued At: " + ", ".join(TIME_BUCKETS),
+            f"{header!r} is {_KIND_WORDS[kind]}, which makes a group of every value; group by a "
+            "text or count column, or by a period of Queued At: " + ", ".join(TIME_BUCKETS),
             param_hint="--by",
         )
     return header
