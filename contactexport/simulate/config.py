@@ -139,10 +139,12 @@ def _problems(config: SimulationConfig):
             value = getattr(config, f.name)
             if not 0 <= value <= 1:
                 yield f"{f.name} must be between 0 and 1, got {value}"
+    if not 0 <= config.weekend_factor < math.inf:  # a weight: 2 makes weekends twice as busy
+        yield f"weekend_factor must be a finite number >= 0, got {config.weekend_factor}"
 
 
 def _is_fraction(name: str) -> bool:
-    return name.endswith(("_rate", "_share")) or name == "weekend_factor"
+    return name.endswith(("_rate", "_share"))
 
 
 def _weights(values: Iterable[float]) -> bool:
