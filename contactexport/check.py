@@ -15,7 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from contactexport.columns import HEADERS
-from contactexport.export import ExportQuery, RowFormat, export_csv, write_csv
+from contactexport.export import (
+    ExportQuery,
+    RowFormat,
+    export_csv,
+    link_template_problem,
+    write_csv,
+)
 from contactexport.ingest import ingest_files
 from contactexport.output import reason_of, whole_file
 from contactexport.projector import catch_up
@@ -52,7 +58,12 @@ def produce_rows(folder: Path) -> list[list[str]]:
 
 
 def _replay(folder: Path) -> tuple[list[list[str]], list[str]]:
-    """The export rows, and each line ingest rejected as `file:line: reason`."""
+    """The export rows, and each line ingest rejected as `file:line: reason` (or the problem
+    that left no rows: a link template that cannot be used)."""
+    template = folder / LINK_TEMPLATE
+    link = template.read_text(encoding="utf-8").strip() if template.is_file() else None
+    if link and (problem := link_template_problem(link)):
+        return [], [f"{template}: {problem}"]
     with EventStore(":memory:") as store:
         report = ingest_files(store, [events_file(folder) or folder / EVENTS])
         rejected = sorted(store.rejects(), key=lambda reject: reject.line or 0)
@@ -60,8 +71,6 @@ def _replay(folder: Path) -> tuple[list[list[str]], list[str]]:
         rejects += [f"{r.source}:{r.line}: {r.reason}" for r in rejected]
         catch_up(store)
         written = io.StringIO()
-        template = folder / LINK_TEMPLATE
-        link = template.read_text(encoding="utf-8").strip() if template.is_file() else None
         export_csv(store.conn, ExportQuery(), RowFormat(link_template=link), written)
     written.seek(0)
     return list(csv.reader(written))[1:], rejects

@@ -121,6 +121,18 @@ class RowFormat:
     for_spreadsheet: bool = True
 
 
+def link_template_problem(template: str) -> str | None:
+    """Why a Link template would fail on the first row, or None when it is usable."""
+    try:
+        template.format(customer_id="", conversation_id="", contact_id="")
+    except (KeyError, IndexError, ValueError) as error:
+        return (
+            f"{template!r} is not a usable template ({error}); the fields are {{customer_id}}, "
+            "{conversation_id} and {contact_id}"
+        )
+    return None
+
+
 def link_for(
     template: str, customer_id: str | None, conversation_id: str, contact_id: str
 ) -> str | None:
@@ -183,7 +195,8 @@ def is_default_format(row_format: RowFormat) -> bool:
         and row_format.for_spreadsheet
         and row_format.durations == "seconds"
         and row_format.columns == HEADERS
-        and "{" not in template  # other fields or escapes need Python's str.format
+        and "{" not in template  # other fields or escapes ({{, }}) need Python's str.format
+        and "}" not in template
     )
 
 

@@ -6,6 +6,7 @@ killed half-way leaves whole batches behind, and running it again stores only th
 appends are idempotent and a reject recorded twice is kept once.
 """
 
+import errno
 import gzip
 import io
 import stat
@@ -148,13 +149,7 @@ def ingest_files(
     report = report if report is not None else IngestReport()
     with store.background_commits():
         for path in paths:
-            try:
-                _ingest_input(store, path, report, batch_events, on_progress)
-            except OSError as error:  # reading it (stdin open write-only, a failing disk)
-                if error.filename is not None:
-                    raise
-                name = STDIN_SOURCE if str(path) == STDIN else str(path)
-                raise OSError(error.errno, error.strerror, name) from error
+            _ingest_input(store, path, report, batch_events, on_progress)
     return report
 
 
@@ -294,13 +289,20 @@ def _open(path: str | Path) -> Iterator[tuple[BinaryIO, str, Callable[[], int] |
         raw = open(path, "rb")  # noqa: SIM115 (closed below)
         source = str(path)
     else:
-        raw, source = sys.stdin.buffer, STDIN_SOURCE
+        source = STDIN_SOURCE
+        if sys.stdin is None:  # the shell closed it (`<&-`)
+            raise OSError(errno.EBADF, "stdin is closed", source)
+        raw = sys.stdin.buffer
         if not hasattr(raw, "peek"):
             raw = io.BufferedReader(raw)
     position = raw.tell if raw.seekable() else None
     stream = raw
     try:
-        if raw.peek(2)[:2] == _GZIP_MAGIC:
+        try:
+            head = raw.peek(2)[:2]
+        except OSError as error:  # stdin open for writing only, say: name what failed
+            raise OSError(error.errno, error.strerror, source) from error
+        if head == _GZIP_MAGIC:
             stream = gzip.GzipFile(fileobj=raw, mode="rb")
         yield stream, source, position
     finally:

@@ -211,7 +211,7 @@ def test_update_without_events_says_so_and_exits_1(invoke, tmp_path):
     (folder / "events.jsonl").unlink()
     result = invoke("check", "--update", str(tmp_path))
     assert result.exit_code == 1
-    assert f"{folder / 'events.jsonl'}: missing, nothing to replay" in result.stderr
+    assert f"{folder / 'events.jsonl'} (or .gz): missing, nothing to replay" in result.stderr
 
 
 def test_hidden_folders_are_not_searched(invoke, tmp_path):
@@ -266,3 +266,14 @@ def test_a_fixture_may_keep_its_events_gzipped(invoke, tmp_path):
     result = invoke("check", str(tmp_path))
     assert result.exit_code == 0, result.stdout
     assert "1 of 1 fixtures match" in result.stderr
+
+
+def test_a_fixture_with_an_unusable_link_template_is_named_not_a_traceback(invoke, tmp_path):
+    folder = copy_fixture(tmp_path)
+    (folder / "link-template.txt").write_text("https://x/}/{contact_id}\n", encoding="utf-8")
+    result = invoke("check", str(tmp_path))
+    assert result.exit_code == 1
+    assert "link-template.txt: 'https://x/}/{contact_id}' is not a usable template" in " ".join(
+        result.stdout.split()
+    )
+    assert invoke("check", "--update", str(tmp_path)).exit_code == 1  # nothing written from it

@@ -126,4 +126,5 @@ def test_zones_hms_subsets_and_odd_templates_take_the_python_path():
     assert not is_default_format(RowFormat(durations="hms"))
     assert not is_default_format(RowFormat(columns=("Contact ID",)))
     assert not is_default_format(RowFormat(link_template="{customer_id}{unknown}"))
+    assert not is_default_format(RowFormat(link_template="https://x/a}}b/{contact_id}"))
     assert is_default_format(RowFormat(zone=ZoneInfo("UTC")))

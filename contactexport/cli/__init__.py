@@ -3,7 +3,13 @@
 import sys
 from importlib import import_module
 
-from contactexport.cli.app import StdoutError, TaggedStdout, app, say_stdout_failed
+from contactexport.cli.app import (
+    ClosedStdout,
+    StdoutError,
+    TaggedStdout,
+    app,
+    say_stdout_failed,
+)
 
 # Registration order is the order of `--help`: store, report, explain, fixtures and data.
 COMMANDS = (
@@ -17,8 +23,7 @@ for _name in COMMANDS:
 
 
 def main() -> None:
-    if sys.stdout is not None:  # None when the shell closed it (`>&-`)
-        sys.stdout = TaggedStdout(sys.stdout)
+    sys.stdout = TaggedStdout(sys.stdout if sys.stdout is not None else ClosedStdout())
     try:
         app()
     except StdoutError as error:  # outside any command: --help or --version to a full disk

@@ -1,6 +1,7 @@
 """The typer application and what every command shares: the store path and the stderr console."""
 
 import contextlib
+import errno
 import functools
 import os
 import signal
@@ -107,7 +108,8 @@ class StdoutError(OSError):
 
 class TaggedStdout:
     """sys.stdout, whose write errors are raised as StdoutError; a reader that left (a closed
-    pipe) stays a BrokenPipeError, for `_ends_cleanly`. Everything else is the stream's own."""
+    pipe) stays a BrokenPipeError, for `_ends_cleanly`. Everything else is the stream's own,
+    `buffer` included: binary writes (simulate's) are reported by `options.writing`."""
 
     def __init__(self, stream: "TextIO") -> None:
         self._stream = stream
@@ -123,6 +125,36 @@ class TaggedStdout:
 
     def flush(self) -> None:
         _tagged(self._stream.flush)
+
+
+class ClosedStdout:
+    """What a shell's `>&-` leaves, where Python's sys.stdout is None and a command writing
+    to it would fail with AttributeError: a stream whose writes fail as writes to a closed
+    descriptor do, so that only commands with something to say on stdout fail, and say why."""
+
+    encoding = "utf-8"
+
+    @property
+    def buffer(self) -> "ClosedStdout":  # binary writes go nowhere either
+        return self
+
+    def write(self, data: str | bytes) -> int:
+        if data:  # click probes a binary stream with an empty write
+            raise OSError(errno.EBADF, "stdout is closed")
+        return 0
+
+    def writelines(self, lines) -> None:
+        for line in lines:
+            self.write(line)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+    def fileno(self) -> int:
+        raise OSError(errno.EBADF, "stdout is closed")
 
 
 def _tagged(call: Callable, *args):
@@ -145,7 +177,9 @@ def say_stdout_failed(error: OSError) -> None:
 
 def _stdout_to_nowhere() -> None:
     """Python flushes stdout once more on the way out: let that go nowhere."""
-    if sys.stdout is not None:
+    if sys.stdout is None:
+        return
+    with contextlib.suppress(OSError):  # ClosedStdout has no descriptor to point elsewhere
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 

@@ -37,7 +37,7 @@ def check(
         flag(
             "--update",
             help="Write expected.csv from the current output (a new fixture needs only "
-            "events.jsonl).",
+            "events.jsonl, or events.jsonl.gz).",
         ),
     ] = False,
 ) -> None:
@@ -48,7 +48,10 @@ def check(
     """
     folders = fixture_folders(paths)
     if not folders:
-        err.print("[red]error:[/] no fixture folders (holding events.jsonl or expected.csv) found")
+        err.print(
+            "[red]error:[/] no fixture folders (holding events.jsonl, events.jsonl.gz or "
+            "expected.csv) found"
+        )
         raise typer.Exit(2)
     if update:
         _update(folders)
@@ -80,7 +83,8 @@ def _update(folders: list[Path]) -> None:
     for folder in folders:
         if events_file(folder) is None:
             failed += 1
-            err.print(f"[red]error:[/] {escape(str(folder / EVENTS))}: missing, nothing to replay")
+            missing = f"{folder / EVENTS} (or .gz): missing, nothing to replay"
+            err.print(f"[red]error:[/] {escape(missing)}")
             continue
         update = update_fixture(folder)
         if update.rejects:

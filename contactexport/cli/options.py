@@ -19,6 +19,7 @@ from rich.markup import escape
 
 from contactexport.cli.app import err
 from contactexport.columns import HEADERS
+from contactexport.export import link_template_problem
 from contactexport.output import is_stdout, output_file, reason_of, same_file
 from contactexport.timestamps import parse_datetime, to_ms
 from contactexport.vocabulary import CHANNELS
@@ -230,14 +231,8 @@ def parse_link_template(template: str | None) -> str | None:
     """Refuse, up front, a template that would fail on the first row."""
     if template is None:
         return None
-    try:
-        template.format(customer_id="", conversation_id="", contact_id="")
-    except (KeyError, IndexError, ValueError) as error:
-        raise typer.BadParameter(
-            f"{template!r} is not a usable template ({error}); the fields are {{customer_id}}, "
-            "{conversation_id} and {contact_id}",
-            param_hint="--link-template",
-        ) from None
+    if problem := link_template_problem(template):
+        raise typer.BadParameter(problem, param_hint="--link-template")
     return template
 
 

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from contactexport.timestamps import EARLIEST_YEAR, LATEST_YEAR
 
 TAIL_DAYS = 14
+MAX_WEEKEND_FACTOR = 100  # a weight; far beyond, the hourly weights' sum overflows
 
 # Share of inbound conversations by the channel they start on (normalized, need not sum to 1).
 DEFAULT_MIX = {
@@ -139,8 +140,11 @@ def _problems(config: SimulationConfig):
             value = getattr(config, f.name)
             if not 0 <= value <= 1:
                 yield f"{f.name} must be between 0 and 1, got {value}"
-    if not 0 <= config.weekend_factor < math.inf:  # a weight: 2 makes weekends twice as busy
-        yield f"weekend_factor must be a finite number >= 0, got {config.weekend_factor}"
+    if not 0 <= config.weekend_factor <= MAX_WEEKEND_FACTOR:  # a weight: 2, twice as busy
+        yield (
+            f"weekend_factor must be between 0 and {MAX_WEEKEND_FACTOR}, got "
+            f"{config.weekend_factor}"
+        )
 
 
 def _is_fraction(name: str) -> bool:
