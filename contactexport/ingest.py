@@ -238,14 +238,14 @@ def _flush(
 ) -> None:
     """Store one batch of events with the rejects of the same lines, in one transaction.
 
-    Conflicts (ids stored with other content) are kept as rejects by `append` itself.
+    `append` keeps the batch's rejects with its conflicts (ids stored with other content), in
+    the order of their lines.
     """
     if not batch and not rejects:
         return
     with store.transaction():
         head = store.head()
-        result = store.append(batch)
-        store.add_rejects(rejects)
+        result = store.append(batch, rejects)
         if result.accepted == len(batch):
             stored_types = [event[2] for event in batch]
         else:  # only what was stored counts, not duplicates and conflicts

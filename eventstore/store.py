@@ -164,21 +164,24 @@ class EventStore:
             finally:
                 committer.shutdown()
 
-    def append(self, events: Iterable[NewEvent]) -> AppendResult:
+    def append(self, events: Iterable[NewEvent], rejects: Iterable[Reject] = ()) -> AppendResult:
         """Store new events in one transaction; see the class docstring for repeats.
 
         Any 7-tuple in NewEvent's field order will do: the ingest hot loop passes plain tuples.
+        `rejects` are lines of the same input that could not become events: they are kept in
+        the same transaction, with the conflicts, in the order of their lines.
         """
         batch = events if isinstance(events, list) else list(events)
-        if not batch:
+        rejects = list(rejects)
+        if not batch and not rejects:
             return AppendResult(0, 0, [])
         with self.transaction() as conn:
             head = _head(conn)
-            accepted = conn.executemany(_INSERT_EVENT, batch).rowcount
-            if accepted == len(batch):
-                return AppendResult(accepted, 0, [])
-            duplicates, conflicts = _sort_out_repeats(conn, batch, head)
-            _insert_rejects(conn, conflicts)
+            accepted = conn.executemany(_INSERT_EVENT, batch).rowcount if batch else 0
+            duplicates, conflicts = (
+                (0, []) if accepted == len(batch) else _sort_out_repeats(conn, batch, head)
+            )
+            _insert_rejects(conn, sorted([*rejects, *conflicts], key=_input_order))
         return AppendResult(accepted, duplicates, conflicts)
 
     def add_rejects(self, rejects: Iterable[Reject]) -> None:
@@ -481,6 +484,10 @@ def _same_content(stored: str, new: str) -> bool:
         return orjson.loads(stored) == orjson.loads(new)
     except (orjson.JSONDecodeError, RecursionError):
         return False
+
+
+def _input_order(reject: Reject) -> tuple[str, int]:
+    return reject.source or "", reject.line or 0
 
 
 def _insert_rejects(conn: sqlite3.Connection, rejects: Iterable[Reject]) -> None:

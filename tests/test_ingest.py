@@ -166,6 +166,15 @@ def test_unknown_types_count_only_what_was_stored(store):
     assert (again.total.unknown_type, again.unknown_types) == (0, {})
 
 
+def test_rejects_are_kept_in_the_order_of_their_lines(store):
+    """A conflict (line 3) is found by the append, after the bad lines were read: it is kept
+    between them all the same, as `rejects` lists them."""
+    first = event_line(1)
+    lines = [first, b"[]\n", first.replace(b"08:", b"09:"), b"null\n"]
+    ingest_lines(store, lines)
+    assert [r.line for r in store.rejects()] == [2, 3, 4]
+
+
 def test_the_type_shapes_docs_ingest_md_names(store):
     """docs/ingest.md says by example which unknown types are archived (one word in capitals,
     as Gladly's PING is, or ENTITY/ACTION) and which are rejected: the code does the same."""

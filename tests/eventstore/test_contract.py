@@ -281,6 +281,16 @@ class EventStoreContract:
         assert [tuple(r)[:4] for r in store.rejects()] == [tuple(binary), tuple(text)]
         assert store.reject_count() == 2
 
+    def test_append_keeps_the_inputs_rejects_with_its_conflicts_in_line_order(self, store):
+        store.append([event(1)])
+        clash = NewEvent("e1", "s1", "T/HAPPENED", 1_000, '{"n": "other"}', "in", 5)
+        bad = [Reject("in", 9, "[]", "not an object"), Reject("in", 2, "null", "null")]
+        result = store.append([clash], bad)
+        assert [r.line for r in result.conflicts] == [5]
+        assert [r.line for r in store.rejects()] == [2, 5, 9]
+        assert store.append([], [Reject("in", 11, "x", "bad")]).accepted == 0
+        assert store.reject_count() == 4
+
     def test_types_after_a_position(self, store):
         store.append([event(1), NewEvent("e2", "s1", "OTHER/TYPE", 2_000, "{}")])
         assert store.types_after(0) == ["T/HAPPENED", "OTHER/TYPE"]
