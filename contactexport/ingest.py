@@ -149,24 +149,14 @@ def ingest_files(
     report = report if report is not None else IngestReport()
     with store.background_commits():
         for path in paths:
-            _ingest_input(store, path, report, batch_events, on_progress)
+            with _open(path) as (stream, source, position):
+                chunks = _chunks(_blocks(stream, position, on_progress))
+                try:
+                    _ingest_chunks(store, chunks, source, report, batch_events)
+                except NotJsonl as refusal:
+                    gzipped = isinstance(stream, gzip.GzipFile)
+                    report.refused.append(RefusedInput(source, *refusal.args, gzipped=gzipped))
     return report
-
-
-def _ingest_input(
-    store: EventStore,
-    path: str | Path,
-    report: IngestReport,
-    batch_events: int,
-    on_progress: ProgressCallback | None,
-) -> None:
-    with _open(path) as (stream, source, position):
-        chunks = _chunks(_blocks(stream, position, on_progress))
-        try:
-            _ingest_chunks(store, chunks, source, report, batch_events)
-        except NotJsonl as refusal:
-            gzipped = isinstance(stream, gzip.GzipFile)
-            report.refused.append(RefusedInput(source, *refusal.args, gzipped=gzipped))
 
 
 def ingest_lines(
@@ -244,12 +234,11 @@ def _flush(
     if not batch and not rejects:
         return
     with store.transaction():
-        head = store.head()
         result = store.append(batch, rejects)
         if result.accepted == len(batch):
             stored_types = [event[2] for event in batch]
-        else:  # only what was stored counts, not duplicates and conflicts
-            stored_types = store.types_after(head)
+        else:  # only what was stored counts: the positions it took are the last ones
+            stored_types = store.types_after(store.head() - result.accepted)
     counts.accepted += result.accepted
     counts.duplicates += result.duplicates
     counts.rejected += len(rejects) + len(result.conflicts)
