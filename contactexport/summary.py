@@ -88,11 +88,15 @@ def summarize(rows: Iterable[tuple], by: list[str], metric: str, zone: tzinfo) -
 def _in_order(key: tuple[str, ...], by: list[str]) -> tuple:
     """Groups in key order: hours in time order (by text, the two 01:00 hours of a night
     clocks go back would sort by their offsets), counts as numbers (2 before 10)."""
-    return tuple(
-        (part != "", datetime.fromisoformat(part) if part else None)
-        if name == "hour"
-        else (part != "", int(part) if part else 0)
-        if name not in TIME_BUCKETS and BY_HEADER[name].kind == "count"
-        else (True, part)
-        for name, part in zip(by, key, strict=True)
-    )
+    return tuple(_sort_part(name, part) for name, part in zip(by, key, strict=True))
+
+
+def _sort_part(name: str, part: str) -> tuple:
+    """One part of a group's key, as it sorts; blanks first."""
+    if not part:
+        return (False, None)
+    if name == "hour":
+        return (True, datetime.fromisoformat(part))
+    if name not in TIME_BUCKETS and BY_HEADER[name].kind == "count":
+        return (True, int(part))
+    return (True, part)
