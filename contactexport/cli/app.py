@@ -170,9 +170,15 @@ def say_stdout_failed(error: OSError) -> None:
     """`cannot write stdout: reason`, once stdout goes nowhere (Python flushes it on the way
     out); stderr failing too is past telling."""
     _stdout_to_nowhere()
-    message = f"[red]error:[/] cannot write stdout: {escape(reason_of(error))}"
     with contextlib.suppress(OSError):
-        err.print(message, highlight=False)
+        say_cannot_write("stdout", error)
+
+
+def say_cannot_write(name: Path | str, error: OSError) -> None:
+    """`error: cannot write FILE: reason`, the one wording of every output that failed."""
+    err.print(
+        f"[red]error:[/] cannot write {escape(f'{name}: {reason_of(error)}')}", highlight=False
+    )
 
 
 def _stdout_to_nowhere() -> None:

@@ -15,12 +15,11 @@ from typing import Annotated, TextIO, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import typer
-from rich.markup import escape
 
-from contactexport.cli.app import err
+from contactexport.cli.app import say_cannot_write
 from contactexport.columns import HEADERS
 from contactexport.export import link_template_problem
-from contactexport.output import is_stdout, output_file, reason_of, same_file
+from contactexport.output import is_stdout, output_file, same_file
 from contactexport.timestamps import parse_datetime, to_ms
 from contactexport.vocabulary import CHANNELS
 
@@ -396,7 +395,5 @@ def writing(name: Path | str) -> Iterator[None]:
 
 
 def cannot_write(name: Path | str, error: OSError, status: int) -> typer.Exit:
-    err.print(
-        f"[red]error:[/] cannot write {escape(f'{name}: {reason_of(error)}')}", highlight=False
-    )
+    say_cannot_write(name, error)
     return typer.Exit(status)
